@@ -1,0 +1,2 @@
+export * from "./allocator.ts";
+export * from "./config.ts";

@@ -1,0 +1,68 @@
+// The allocator's batch loop: decode, decide, make the effect durable (inside the core's
+// ledger calls), produce every output, and only then let the consumer commit the offsets.
+import type { AllocationCore } from "@fangcang/allocation";
+import type { BatchContext, EventProducer, InboundMessage, RawOutbound } from "@fangcang/bus";
+import { type AnyCloudEvent, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
+import { deadLetterFor } from "./dead-letter.ts";
+
+export interface WorkerStats {
+  batches: number;
+  events: number;
+  outputs: number;
+  deadLetters: number;
+}
+
+export interface AllocatorWorkerOptions {
+  core: AllocationCore;
+  producer: EventProducer;
+  topics: Topics;
+  maxEventBytes: number;
+}
+
+export class AllocatorWorker {
+  readonly stats: WorkerStats = { batches: 0, events: 0, outputs: 0, deadLetters: 0 };
+  private readonly options: AllocatorWorkerOptions;
+  private readonly roleByTopic: Map<string, TopicRole>;
+
+  constructor(options: AllocatorWorkerOptions) {
+    this.options = options;
+    this.roleByTopic = new Map(Object.entries(options.topics).map(([role, name]) => [name, role as TopicRole]));
+  }
+
+  handleBatch = async (messages: InboundMessage[], context: BatchContext): Promise<number> => {
+    const { core, producer, topics, maxEventBytes } = this.options;
+    const outputs: AnyCloudEvent[] = [];
+    const followUps: AnyCloudEvent[] = [];
+    const deadLetters: RawOutbound[] = [];
+    let handled = 0;
+    for (const message of messages) {
+      if (!context.isRunning()) break;
+      const topic = this.roleByTopic.get(message.topic);
+      const decoded = fromKafkaMessage(message, { maxBytes: maxEventBytes, ...(topic ? { topic } : {}) });
+      if (!decoded.ok) {
+        deadLetters.push(deadLetterFor(message, decoded.errors, new Date().toISOString()));
+      } else {
+        const outcome = await core.handle(decoded.event);
+        if (outcome.rejected) {
+          deadLetters.push(
+            deadLetterFor(message, outcome.rejected.errors, new Date().toISOString(), outcome.rejected.state),
+          );
+        }
+        outputs.push(...outcome.outputs);
+        followUps.push(...outcome.followUps);
+      }
+      handled++;
+      if (handled % 500 === 0) await context.heartbeat();
+    }
+    await producer.send([
+      { topic: topics.transfers, events: outputs },
+      { topic: topics.cases, events: followUps },
+    ]);
+    await producer.sendRaw(topics.deadLetter, deadLetters);
+    this.stats.batches++;
+    this.stats.events += handled;
+    this.stats.outputs += outputs.length;
+    this.stats.deadLetters += deadLetters.length;
+    return handled;
+  };
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `fangcang` command.
+import { runDemo } from "./demo.ts";
+
+const usage = `usage: fangcang <command>
+
+commands:
+  demo    start Kafka, Redis and the allocator, play a small scenario, print the placements`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case "demo":
+      await runDemo();
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`fangcang: unknown command ${command}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`fangcang: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+// Runs a consumer group with the one delivery discipline the allocator relies on: a batch
+// is handed over, its effects are made durable and its outputs produced by the handler, and
+// only then are its offsets resolved and committed. A crash anywhere before the commit means
+// the batch is delivered again, so handlers must be idempotent.
+import type { Consumer, Kafka } from "kafkajs";
+
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+export interface BatchContext {
+  /** Keeps the group membership alive during long batches. */
+  heartbeat(): Promise<void>;
+  /** False once a rebalance or stop has begun; the handler should stop early. */
+  isRunning(): boolean;
+}
+
+/** Returns how many leading messages were fully handled; their offsets are committed. */
+export type BatchHandler = (messages: InboundMessage[], context: BatchContext) => Promise<number>;
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Most bytes fetched per partition per request; bounds a batch. */
+  maxBytesPerPartition?: number;
+  /** Called when the consumer crashes without restarting itself. */
+  onCrash?: (error: Error) => void;
+}
+
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private readonly options: ConsumerOptions;
+
+  constructor(kafka: Kafka, options: ConsumerOptions) {
+    this.options = options;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload as { error: Error; restart: boolean };
+      if (!restart) options.onCrash?.(error);
+    });
+  }
+
+  async start(handle: BatchHandler): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        if (batch.messages.length === 0) return;
+        const messages: InboundMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+        }));
+        const handled = await handle(messages, { heartbeat, isRunning: () => isRunning() && !isStale() });
+        const last = messages[handled - 1];
+        if (last === undefined) return;
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+      },
+    });
+  }
+
+  pause(): void {
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  resume(): void {
+    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./admin.ts";
+export * from "./consumer.ts";
+export * from "./kafka-client.ts";
+export * from "./producer.ts";
+export * from "./topic-reader.ts";

@@ -1,0 +1,159 @@
+-- Shared prelude, prepended to every ledger script by script-loader.ts.
+-- Every script takes KEYS[1] = the ledger's sequence key and ARGV[1] = the key prefix
+-- (ending in the Redis Cluster hash tag, e.g. "fangcang:{ledger}:"), so every key a script
+-- touches lives in one slot. ARGV[2] = opId (idempotency), ARGV[3] = event time (ms),
+-- ARGV[4] = hold window (ms).
+local P = ARGV[1]
+local OP_ID = ARGV[2]
+local AT = tonumber(ARGV[3])
+local HOLD_MS = tonumber(ARGV[4])
+local OP_TTL_SECONDS = 30 * 24 * 3600
+
+local function key(...)
+  return P .. table.concat({ ... }, ":")
+end
+
+local function num(v)
+  return tonumber(v) or 0
+end
+
+-- Idempotency: an op id already applied returns its recorded result.
+local function recorded()
+  return redis.call("GET", key("op", OP_ID))
+end
+
+local function record(result)
+  local encoded = cjson.encode(result)
+  redis.call("SET", key("op", OP_ID), encoded, "EX", OP_TTL_SECONDS)
+  return encoded
+end
+
+local function nextSeq()
+  return redis.call("INCR", KEYS[1])
+end
+
+local function counts(fid, class)
+  local v = redis.call("HMGET", key("fac", fid), "total:" .. class, "held:" .. class, "occ:" .. class, "cap:" .. class)
+  return num(v[1]), num(v[2]), num(v[3]), num(v[4])
+end
+
+local function facilityMeta(fid)
+  local v = redis.call("HMGET", key("fac", fid), "kind", "district", "caps", "status")
+  return v[1], v[2], v[3], v[4]
+end
+
+local function hasCaps(facilityCaps, needCapsCsv)
+  if needCapsCsv == "" then
+    return true
+  end
+  for cap in string.gmatch(needCapsCsv, "[^,]+") do
+    if not string.find(facilityCaps, "," .. cap .. ",", 1, true) then
+      return false
+    end
+  end
+  return true
+end
+
+-- A facility is in the availability index of (kind, class) and (kind, class, district)
+-- exactly while it is open and has a free bed of that class.
+local function refreshAvailability(fid, class)
+  local kind, district, _, status = facilityMeta(fid)
+  local total, held, occ = counts(fid, class)
+  local anyKey = key("avail", kind, class)
+  local districtKey = key("avail", kind, class, district)
+  if status == "open" and total - held - occ > 0 then
+    redis.call("SADD", anyKey, fid)
+    redis.call("SADD", districtKey, fid)
+  else
+    redis.call("SREM", anyKey, fid)
+    redis.call("SREM", districtKey, fid)
+  end
+end
+
+-- Lowering capacity closes free beds only: the total follows the beds in use down to the
+-- requested capacity as they are freed, and never evicts.
+local function shrinkToCapacity(fid, class)
+  local total, held, occ, cap = counts(fid, class)
+  if total > cap then
+    local inUse = held + occ
+    local target = cap
+    if inUse > cap then
+      target = inUse
+    end
+    if target ~= total then
+      redis.call("HSET", key("fac", fid), "total:" .. class, target)
+    end
+  end
+end
+
+local function transferIdFor(caseId)
+  return "tr-" .. string.sub(redis.sha1hex(OP_ID .. "|" .. caseId), 1, 20)
+end
+
+local function holdBed(caseId, fid, class, transferId)
+  local expiresAt = AT + HOLD_MS
+  redis.call("HINCRBY", key("fac", fid), "held:" .. class, 1)
+  redis.call("HSET", key("case", caseId), "state", "held", "facilityId", fid, "bedClass", class,
+    "transferId", transferId, "holdExpiresAt", expiresAt)
+  redis.call("ZADD", key("holds"), expiresAt, caseId)
+  refreshAvailability(fid, class)
+  return expiresAt
+end
+
+local function queueFits(queue, kind, class, facilityCaps)
+  local meta = redis.call("HMGET", key("queuemeta", queue), "alternatives", "caps")
+  local alternatives = meta[1] or ""
+  if not string.find("," .. alternatives .. ",", "," .. kind .. "." .. class .. ",", 1, true) then
+    return false
+  end
+  return hasCaps(facilityCaps, meta[2] or "")
+end
+
+-- Offers the free beds of (fid, class) to the best waiting cases that fit them, best first:
+-- highest priority, then longest waiting, then case id. Holds are made here, atomically with
+-- the queue pop, so a freed bed can never leak and a waiting case can never be skipped.
+local function offerFreeBeds(fid, class, offers)
+  local kind, _, facilityCaps, status = facilityMeta(fid)
+  if status ~= "open" then
+    return
+  end
+  local queues = redis.call("SMEMBERS", key("queues"))
+  local fitting = {}
+  for _, queue in ipairs(queues) do
+    if queueFits(queue, kind, class, facilityCaps) then
+      table.insert(fitting, queue)
+    end
+  end
+  if #fitting == 0 then
+    return
+  end
+  while true do
+    local total, held, occ = counts(fid, class)
+    if total - held - occ <= 0 then
+      return
+    end
+    local bestQueue, bestCase, bestScore = nil, nil, nil
+    for _, queue in ipairs(fitting) do
+      local head = redis.call("ZRANGE", key("queue", queue), 0, 0, "WITHSCORES")
+      if head[1] then
+        local score = tonumber(head[2])
+        if bestScore == nil or score < bestScore or (score == bestScore and head[1] < bestCase) then
+          bestQueue, bestCase, bestScore = queue, head[1], score
+        end
+      end
+    end
+    if bestCase == nil then
+      return
+    end
+    redis.call("ZREM", key("queue", bestQueue), bestCase)
+    if redis.call("ZCARD", key("queue", bestQueue)) == 0 then
+      redis.call("SREM", key("queues"), bestQueue)
+    end
+    local transferId = transferIdFor(bestCase)
+    local expiresAt = holdBed(bestCase, fid, class, transferId)
+    table.insert(offers, { caseId = bestCase, transferId = transferId, facilityId = fid, bedClass = class,
+      route = kind, holdExpiresAt = expiresAt })
+  end
+end
+
+local BED_CLASSES = { "general", "icu", "shelter" }

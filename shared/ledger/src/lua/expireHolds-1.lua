@@ -1,0 +1,40 @@
+-- expireHolds: holds not admitted by the event time are released; their cases go back to
+-- their queue at their original place, and the freed beds are offered again.
+-- KEYS[1] ledger sequence key
+-- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- ARGV[5] the most holds to expire in one call
+-- Returns JSON: {seq, expired = [{caseId, transferId, facilityId, bedClass}], offers = [...]}
+local done = recorded()
+if done then
+  return done
+end
+local due = redis.call("ZRANGEBYSCORE", key("holds"), "-inf", AT, "LIMIT", 0, tonumber(ARGV[5]))
+if #due == 0 then
+  return record({ seq = num(redis.call("GET", KEYS[1])), expired = {}, offers = {} })
+end
+local seq = nextSeq()
+local expired, offers, freed = {}, {}, {}
+for _, caseId in ipairs(due) do
+  local v = redis.call("HMGET", key("case", caseId), "facilityId", "bedClass", "transferId", "queue", "score")
+  local fid, class, transferId, queue, score = v[1], v[2], v[3], v[4], v[5]
+  redis.call("ZREM", key("holds"), caseId)
+  redis.call("HINCRBY", key("fac", fid), "held:" .. class, -1)
+  redis.call("HDEL", key("case", caseId), "facilityId", "bedClass", "transferId", "holdExpiresAt")
+  redis.call("HSET", key("case", caseId), "state", "waiting")
+  redis.call("ZADD", key("queue", queue), score, caseId)
+  redis.call("SADD", key("queues"), queue)
+  table.insert(expired, { caseId = caseId, transferId = transferId, facilityId = fid, bedClass = class })
+  freed[fid .. "\n" .. class] = { fid, class }
+end
+for _, bed in pairs(freed) do
+  shrinkToCapacity(bed[1], bed[2])
+  refreshAvailability(bed[1], bed[2])
+end
+for _, e in ipairs(expired) do
+  local bed = freed[e.facilityId .. "\n" .. e.bedClass]
+  if bed then
+    offerFreeBeds(bed[1], bed[2], offers)
+    freed[e.facilityId .. "\n" .. e.bedClass] = nil
+  end
+end
+return record({ seq = seq, expired = expired, offers = offers })

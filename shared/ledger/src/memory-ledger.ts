@@ -1,0 +1,686 @@
+// The in-process ledger: the rules of RedisLedger and its Lua scripts (lua/), kept in plain
+// data structures, for audit replay, simulation, what-if planning and fast tests. Results,
+// counts and snapshots equal Redis's for the same operations (the contract suite holds
+// the two together). Each method below names the script it mirrors; read them side by side.
+//
+// Cost per operation: Map lookups, plus O(log n) for a queue or hold heap change. Placing
+// looks at the facilities available in the nearest districts only, through an index
+// of open facilities that have a free bed, as the Lua's `avail` sets do. A freed bed
+// checks the head of each waiting queue that could take it; there are few queues, one
+// per distinct need.
+//
+// Ids compare with JavaScript's `<` (UTF-16 code units). That matches Redis's byte order
+// (ZSET members; Lua `<` in the C locale) because contract ids are ASCII.
+import { hash } from "node:crypto";
+import type { BedClass, Capability, FacilityKind, FacilityStatus } from "@fangcang/contracts";
+import {
+  type AvailableFacilities,
+  chooseFacility,
+  districtsByDistance,
+  type FacilityView,
+  type Need,
+  queueNameOf,
+  waitingScore,
+} from "@fangcang/placement";
+import {
+  type AdmitResult,
+  type BedCounts,
+  type BedLedger,
+  type CapacityResult,
+  type CaseAllocation,
+  type ExpiryResult,
+  type FacilityDefinition,
+  type FacilityState,
+  LedgerError,
+  type LedgerErrorCode,
+  type LedgerSnapshot,
+  type Offer,
+  type PlaceRequest,
+  type PlaceResult,
+  type ReleaseResult,
+} from "./ledger.ts";
+import { EXPIRY_BATCH } from "./redis-ledger.ts";
+
+const BED_CLASSES: readonly BedClass[] = ["general", "icu", "shelter"];
+
+/**
+ * How many operation results are remembered for idempotency by default: the most recent
+ * ones, in the order they were recorded. Redis keeps them 30 days; a replay or simulation
+ * re-sends an op id only shortly after its first delivery, and 1,000,000 results take
+ * roughly 200 MB.
+ */
+export const REMEMBERED_OPS = 1_000_000;
+
+export interface MemoryLedgerOptions {
+  /**
+   * The most recent operation results kept for idempotency. An op id older than that is
+   * forgotten, and repeating it applies the operation again.
+   */
+  rememberedOps?: number;
+}
+
+interface OpContext {
+  opId: string;
+  at: number;
+  holdMs: number;
+}
+
+/** One facility's beds of one class. It exists once the class has had a capacity. */
+class BedStock {
+  readonly facility: Facility;
+  readonly bedClass: BedClass;
+  /** What operations asked for; `total` follows it down only as beds in use are freed. */
+  capacity = 0;
+  total = 0;
+  held = 0;
+  occupied = 0;
+
+  constructor(facility: Facility, bedClass: BedClass) {
+    this.facility = facility;
+    this.bedClass = bedClass;
+  }
+
+  get free(): number {
+    return this.total - this.held - this.occupied;
+  }
+}
+
+class Facility implements FacilityView {
+  readonly facilityId: string;
+  kind: FacilityKind;
+  district: string;
+  status: FacilityStatus = "open";
+  /** Sorted, as the Redis ledger stores them. */
+  capabilities: Capability[];
+  readonly beds = new Map<BedClass, BedStock>();
+
+  constructor(definition: FacilityDefinition) {
+    this.facilityId = definition.facilityId;
+    this.kind = definition.kind;
+    this.district = definition.district;
+    this.capabilities = [...definition.capabilities].sort();
+  }
+
+  usage(bedClass: BedClass): { used: number; total: number } {
+    const beds = this.beds.get(bedClass);
+    return beds === undefined ? { used: 0, total: 0 } : { used: beds.held + beds.occupied, total: beds.total };
+  }
+}
+
+/**
+ * A case the ledger knows. Like the Lua's case hash, it keeps its queue and score while it
+ * holds a bed, so an expired hold puts the case back in its original place.
+ */
+class CaseRecord {
+  readonly caseId: string;
+  state: "waiting" | "held" | "occupied" = "waiting";
+  readonly queue: WaitingQueue;
+  readonly score: number;
+  /** The bed it holds or occupies; null while waiting. */
+  bed: BedStock | null = null;
+  transferId = "";
+  holdExpiresAt = 0;
+  /** Index in the one heap the case is in: its queue while waiting, the holds while held. */
+  heapIndex = -1;
+
+  constructor(caseId: string, queue: WaitingQueue, score: number) {
+    this.caseId = caseId;
+    this.queue = queue;
+    this.score = score;
+  }
+
+  bedInUse(): BedStock {
+    if (this.bed === null) throw new Error(`ledger state broken: case ${this.caseId} is ${this.state} without a bed`);
+    return this.bed;
+  }
+}
+
+/**
+ * A binary min-heap of cases ordered by (key, caseId), as a Redis sorted set orders equal
+ * scores by member. Each case knows its index, so removing any case is O(log n).
+ */
+abstract class CaseHeap {
+  private readonly items: CaseRecord[] = [];
+
+  protected abstract keyOf(c: CaseRecord): number;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): CaseRecord | undefined {
+    return this.items[0];
+  }
+
+  push(c: CaseRecord): void {
+    this.items.push(c);
+    this.siftUp(c, this.items.length - 1);
+  }
+
+  remove(c: CaseRecord): void {
+    const i = c.heapIndex;
+    const last = this.items.pop() as CaseRecord;
+    c.heapIndex = -1;
+    if (last === c) return;
+    if (i > 0 && this.before(last, this.items[(i - 1) >> 1] as CaseRecord)) this.siftUp(last, i);
+    else this.siftDown(last, i);
+  }
+
+  /** Best first, as ZRANGE lists a sorted set. */
+  ordered(): CaseRecord[] {
+    return [...this.items].sort((a, b) => (this.before(a, b) ? -1 : 1));
+  }
+
+  private before(a: CaseRecord, b: CaseRecord): boolean {
+    const ka = this.keyOf(a);
+    const kb = this.keyOf(b);
+    return ka < kb || (ka === kb && a.caseId < b.caseId);
+  }
+
+  private place(c: CaseRecord, i: number): void {
+    this.items[i] = c;
+    c.heapIndex = i;
+  }
+
+  private siftUp(c: CaseRecord, from: number): void {
+    let i = from;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = this.items[parentIndex] as CaseRecord;
+      if (!this.before(c, parent)) break;
+      this.place(parent, i);
+      i = parentIndex;
+    }
+    this.place(c, i);
+  }
+
+  private siftDown(c: CaseRecord, from: number): void {
+    const n = this.items.length;
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      let child = left;
+      let smallest = this.items[left] as CaseRecord;
+      const right = this.items[left + 1];
+      if (right !== undefined && this.before(right, smallest)) {
+        child = left + 1;
+        smallest = right;
+      }
+      if (!this.before(smallest, c)) break;
+      this.place(smallest, i);
+      i = child;
+    }
+    this.place(c, i);
+  }
+}
+
+/** The cases with one need, best first: lowest waiting score, then case id. */
+class WaitingQueue extends CaseHeap {
+  readonly name: string;
+  readonly capabilities: readonly Capability[];
+
+  constructor(name: string, need: Need) {
+    super();
+    this.name = name;
+    this.capabilities = [...need.capabilities];
+  }
+
+  protected override keyOf(c: CaseRecord): number {
+    return c.score;
+  }
+}
+
+/** Held beds by expiry, then case id, as ZRANGEBYSCORE returns them. */
+class HoldsByExpiry extends CaseHeap {
+  protected override keyOf(c: CaseRecord): number {
+    return c.holdExpiresAt;
+  }
+}
+
+/** Open facilities with a free bed of one kind and class: the Lua's `avail` sets. */
+interface Availability {
+  count: number;
+  byDistrict: Map<string, Set<Facility>>;
+}
+
+type Recorded = CapacityResult | PlaceResult | AdmitResult | ReleaseResult | ExpiryResult;
+
+const none: ReadonlySet<Facility> = new Set();
+
+function hasAll(have: readonly Capability[], need: readonly Capability[]): boolean {
+  for (const capability of need) if (!have.includes(capability)) return false;
+  return true;
+}
+
+function offersOf(r: Recorded): Offer[] {
+  return "offers" in r ? r.offers : [];
+}
+
+function allocationOf(c: CaseRecord): CaseAllocation {
+  switch (c.state) {
+    case "waiting":
+      return { state: "waiting", queue: c.queue.name, score: c.score };
+    case "held": {
+      const bed = c.bedInUse();
+      return {
+        state: "held",
+        facilityId: bed.facility.facilityId,
+        bedClass: bed.bedClass,
+        transferId: c.transferId,
+        holdExpiresAt: c.holdExpiresAt,
+      };
+    }
+    case "occupied": {
+      const bed = c.bedInUse();
+      return {
+        state: "occupied",
+        facilityId: bed.facility.facilityId,
+        bedClass: bed.bedClass,
+        transferId: c.transferId,
+      };
+    }
+    default: {
+      const unknown: never = c.state;
+      throw new Error(`unknown case state ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The ledger in memory. Returned results are the recorded ones (a repeated op id gets the
+ * same object back), so treat them as read-only.
+ */
+export class MemoryLedger implements BedLedger {
+  private seq = 0;
+  private readonly facilities = new Map<string, Facility>();
+  private readonly cases = new Map<string, CaseRecord>();
+  private readonly queues = new Map<string, WaitingQueue>();
+  /** Every queue that could take a bed of a kind and class, before capabilities. */
+  private readonly queuesByBed = new Map<FacilityKind, Map<BedClass, WaitingQueue[]>>();
+  private readonly available = new Map<FacilityKind, Map<BedClass, Availability>>();
+  private readonly holds = new HoldsByExpiry();
+  /** Results by op id, oldest first (Map keeps insertion order). */
+  private readonly results = new Map<string, Recorded>();
+  private readonly rememberedOps: number;
+
+  constructor(options: MemoryLedgerOptions = {}) {
+    this.rememberedOps = options.rememberedOps ?? REMEMBERED_OPS;
+    if (!Number.isInteger(this.rememberedOps) || this.rememberedOps < 1) {
+      throw new RangeError(`rememberedOps must be a positive integer, got ${this.rememberedOps}`);
+    }
+  }
+
+  /** registerFacility-1.lua */
+  async registerFacility(op: OpContext & { facility: FacilityDefinition }): Promise<CapacityResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    const definition = op.facility;
+    const beds = Object.entries(definition.beds) as [BedClass, number | undefined][];
+    for (const [bedClass, total] of beds) {
+      // The Lua reads only digits here and fails half-way through on anything else.
+      if (!Number.isSafeInteger(total) || (total as number) < 0) {
+        throw new RangeError(
+          `registerFacility: ${definition.facilityId} ${bedClass} beds must be a whole number >= 0, got ${total} (op ${op.opId})`,
+        );
+      }
+    }
+    let facility = this.facilities.get(definition.facilityId);
+    if (facility === undefined) {
+      facility = new Facility(definition);
+      this.facilities.set(facility.facilityId, facility);
+    } else {
+      for (const bedClass of BED_CLASSES) this.unlist(facility, bedClass);
+      facility.kind = definition.kind;
+      facility.district = definition.district;
+      facility.capabilities = [...definition.capabilities].sort();
+    }
+    const seq = ++this.seq;
+    for (const [bedClass, total] of beds) {
+      const stock = this.stockOf(facility, bedClass);
+      stock.capacity = total as number;
+      stock.total = Math.max(stock.capacity, stock.held + stock.occupied);
+    }
+    const offers: Offer[] = [];
+    for (const bedClass of BED_CLASSES) {
+      this.refreshAvailability(facility, bedClass);
+      this.offerFreeBeds(facility, bedClass, op, offers);
+    }
+    return this.record(op.opId, { seq, offers });
+  }
+
+  /** resize-1.lua */
+  async resize(op: OpContext & { facilityId: string; bedClass: BedClass; total: number }): Promise<CapacityResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    const facility = this.facilityOrThrow("resize", op);
+    const seq = ++this.seq;
+    const stock = this.stockOf(facility, op.bedClass);
+    stock.capacity = op.total;
+    stock.total = Math.max(op.total, stock.held + stock.occupied);
+    const offers: Offer[] = [];
+    this.refreshAvailability(facility, op.bedClass);
+    this.offerFreeBeds(facility, op.bedClass, op, offers);
+    return this.record(op.opId, { seq, offers });
+  }
+
+  /** setStatus-1.lua */
+  async setStatus(op: OpContext & { facilityId: string; status: FacilityStatus }): Promise<CapacityResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    const facility = this.facilityOrThrow("setStatus", op);
+    const seq = ++this.seq;
+    facility.status = op.status;
+    const offers: Offer[] = [];
+    for (const bedClass of BED_CLASSES) {
+      this.refreshAvailability(facility, bedClass);
+      this.offerFreeBeds(facility, bedClass, op, offers);
+    }
+    return this.record(op.opId, { seq, offers });
+  }
+
+  /** place-1.lua */
+  async place(request: PlaceRequest): Promise<PlaceResult> {
+    // Computed before the idempotency check, as RedisLedger computes the script's arguments.
+    const queueName = queueNameOf(request.need);
+    const score = waitingScore(request.priority, request.waitingSince);
+    const nearest = districtsByDistance(request.district);
+    const earlier = this.results.get(request.opId);
+    // An op id first used by another kind of operation comes back as it was, as from Redis.
+    if (earlier !== undefined) return earlier as PlaceResult;
+    const existing = this.cases.get(request.caseId);
+    if (existing !== undefined) {
+      return this.record(request.opId, { outcome: "already_placed", seq: this.seq, state: allocationOf(existing) });
+    }
+    const queue = this.queueFor(queueName, request.need);
+    const c = new CaseRecord(request.caseId, queue, score);
+    this.cases.set(c.caseId, c);
+    const choice = chooseFacility(request.need, nearest, this.availableFacilities);
+    if (choice !== null) {
+      const seq = ++this.seq;
+      const facility = this.facilities.get(choice.facilityId) as Facility;
+      const stock = this.stockOf(facility, choice.bedClass);
+      this.holdBed(c, stock, request.transferId, request);
+      return this.record(request.opId, {
+        outcome: "held",
+        seq,
+        transferId: c.transferId,
+        facilityId: facility.facilityId,
+        bedClass: stock.bedClass,
+        route: facility.kind,
+        holdExpiresAt: c.holdExpiresAt,
+      });
+    }
+    const seq = ++this.seq;
+    queue.push(c);
+    return this.record(request.opId, { outcome: "waitlisted", seq, queue: queueName });
+  }
+
+  /** admit-1.lua */
+  async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return earlier as AdmitResult;
+    const c = this.cases.get(op.caseId);
+    const reject = (code: LedgerErrorCode) => this.record(op.opId, { outcome: "rejected", seq: this.seq, code });
+    if (c?.state === "occupied" && c.transferId === op.transferId) return reject("already_admitted");
+    if (c?.state !== "held") return reject("no_such_hold");
+    const stock = c.bedInUse();
+    if (c.transferId !== op.transferId || stock.facility.facilityId !== op.facilityId) {
+      return reject("transfer_mismatch");
+    }
+    const seq = ++this.seq;
+    stock.held--;
+    stock.occupied++;
+    c.state = "occupied";
+    this.holds.remove(c);
+    return this.record(op.opId, { outcome: "admitted", seq, facilityId: op.facilityId, bedClass: stock.bedClass });
+  }
+
+  /** release-1.lua */
+  async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) {
+      return { seq: earlier.seq, released: "released" in earlier ? earlier.released : null, offers: offersOf(earlier) };
+    }
+    const c = this.cases.get(op.caseId);
+    if (c === undefined) return this.record(op.opId, { seq: this.seq, released: null, offers: [] });
+    const released = allocationOf(c);
+    const seq = ++this.seq;
+    const offers: Offer[] = [];
+    this.cases.delete(c.caseId);
+    if (c.state === "waiting") {
+      c.queue.remove(c);
+    } else {
+      const stock = c.bedInUse();
+      if (c.state === "held") {
+        stock.held--;
+        this.holds.remove(c);
+      } else {
+        stock.occupied--;
+      }
+      c.bed = null;
+      shrinkToCapacity(stock);
+      this.refreshAvailability(stock.facility, stock.bedClass);
+      this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
+    }
+    return this.record(op.opId, { seq, released, offers });
+  }
+
+  /** expireHolds-1.lua */
+  async expireHolds(op: OpContext): Promise<ExpiryResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) {
+      return { seq: earlier.seq, expired: "expired" in earlier ? earlier.expired : [], offers: offersOf(earlier) };
+    }
+    const due: CaseRecord[] = [];
+    for (let next = this.holds.peek(); next !== undefined && next.holdExpiresAt <= op.at; next = this.holds.peek()) {
+      if (due.length === EXPIRY_BATCH) break;
+      this.holds.remove(next);
+      due.push(next);
+    }
+    if (due.length === 0) return this.record(op.opId, { seq: this.seq, expired: [], offers: [] });
+    const seq = ++this.seq;
+    const expired: ExpiryResult["expired"] = [];
+    const freed: BedStock[] = [];
+    for (const c of due) {
+      const stock = c.bedInUse();
+      stock.held--;
+      expired.push({
+        caseId: c.caseId,
+        transferId: c.transferId,
+        facilityId: stock.facility.facilityId,
+        bedClass: stock.bedClass,
+      });
+      freed.push(stock);
+      c.state = "waiting";
+      c.bed = null;
+      c.transferId = "";
+      c.holdExpiresAt = 0;
+      c.queue.push(c);
+    }
+    const toOffer = new Set(freed);
+    for (const stock of toOffer) {
+      shrinkToCapacity(stock);
+      this.refreshAvailability(stock.facility, stock.bedClass);
+    }
+    // Each freed bed is offered once, in the order its first hold expired.
+    const offers: Offer[] = [];
+    for (const stock of freed) {
+      if (toOffer.delete(stock)) this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
+    }
+    return this.record(op.opId, { seq, expired, offers });
+  }
+
+  /** The same shape and order as RedisLedger.snapshot; a fresh copy. */
+  async snapshot(): Promise<LedgerSnapshot> {
+    const facilities: FacilityState[] = [];
+    for (const id of [...this.facilities.keys()].sort()) {
+      const facility = this.facilities.get(id) as Facility;
+      const counts: Partial<Record<BedClass, BedCounts>> = {};
+      const beds: Partial<Record<BedClass, number>> = {};
+      for (const bedClass of BED_CLASSES) {
+        const stock = facility.beds.get(bedClass);
+        if (stock === undefined) continue;
+        const { total, held, occupied, capacity } = stock;
+        counts[bedClass] = { total, held, occupied, free: stock.free, capacity };
+        beds[bedClass] = capacity;
+      }
+      facilities.push({
+        facilityId: id,
+        kind: facility.kind,
+        district: facility.district,
+        capabilities: [...facility.capabilities],
+        beds,
+        status: facility.status,
+        counts,
+      });
+    }
+    const cases: Record<string, CaseAllocation> = {};
+    for (const [caseId, c] of this.cases) cases[caseId] = allocationOf(c);
+    const queues: Record<string, string[]> = {};
+    for (const name of [...this.queues.keys()].sort()) {
+      const queue = this.queues.get(name) as WaitingQueue;
+      if (queue.size > 0) queues[name] = queue.ordered().map((c) => c.caseId);
+    }
+    return { seq: this.seq, facilities, cases, queues };
+  }
+
+  private record<T extends Recorded>(opId: string, result: T): T {
+    this.results.set(opId, result);
+    if (this.results.size > this.rememberedOps) {
+      const oldest = this.results.keys().next();
+      if (oldest.done !== true) this.results.delete(oldest.value);
+    }
+    return result;
+  }
+
+  /** Unknown facilities are an error, not a result: like the Lua, it is not recorded. */
+  private facilityOrThrow(operation: string, op: OpContext & { facilityId: string }): Facility {
+    const facility = this.facilities.get(op.facilityId);
+    if (facility === undefined) {
+      throw new LedgerError("unknown_facility", `${operation}: unknown_facility (op ${op.opId})`);
+    }
+    return facility;
+  }
+
+  private stockOf(facility: Facility, bedClass: BedClass): BedStock {
+    let stock = facility.beds.get(bedClass);
+    if (stock === undefined) {
+      stock = new BedStock(facility, bedClass);
+      facility.beds.set(bedClass, stock);
+    }
+    return stock;
+  }
+
+  private queueFor(name: string, need: Need): WaitingQueue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new WaitingQueue(name, need);
+      this.queues.set(name, queue);
+      for (const { kind, bedClass } of need.alternatives) {
+        let byClass = this.queuesByBed.get(kind);
+        if (byClass === undefined) {
+          byClass = new Map();
+          this.queuesByBed.set(kind, byClass);
+        }
+        const list = byClass.get(bedClass);
+        if (list === undefined) byClass.set(bedClass, [queue]);
+        else if (!list.includes(queue)) list.push(queue);
+      }
+    }
+    return queue;
+  }
+
+  private readonly availableFacilities: AvailableFacilities = (kind, bedClass, district) => {
+    const availability = this.available.get(kind)?.get(bedClass);
+    if (availability === undefined || availability.count === 0) return none;
+    return availability.byDistrict.get(district) ?? none;
+  };
+
+  /** common.lua refreshAvailability: listed exactly while open with a free bed. */
+  private refreshAvailability(facility: Facility, bedClass: BedClass): void {
+    const stock = facility.beds.get(bedClass);
+    if (facility.status === "open" && stock !== undefined && stock.free > 0) this.list(facility, bedClass);
+    else this.unlist(facility, bedClass);
+  }
+
+  private list(facility: Facility, bedClass: BedClass): void {
+    let byClass = this.available.get(facility.kind);
+    if (byClass === undefined) {
+      byClass = new Map();
+      this.available.set(facility.kind, byClass);
+    }
+    let availability = byClass.get(bedClass);
+    if (availability === undefined) {
+      availability = { count: 0, byDistrict: new Map() };
+      byClass.set(bedClass, availability);
+    }
+    let inDistrict = availability.byDistrict.get(facility.district);
+    if (inDistrict === undefined) {
+      inDistrict = new Set();
+      availability.byDistrict.set(facility.district, inDistrict);
+    }
+    if (!inDistrict.has(facility)) {
+      inDistrict.add(facility);
+      availability.count++;
+    }
+  }
+
+  private unlist(facility: Facility, bedClass: BedClass): void {
+    const availability = this.available.get(facility.kind)?.get(bedClass);
+    if (availability?.byDistrict.get(facility.district)?.delete(facility) === true) availability.count--;
+  }
+
+  /** common.lua holdBed */
+  private holdBed(c: CaseRecord, stock: BedStock, transferId: string, op: OpContext): void {
+    stock.held++;
+    c.state = "held";
+    c.bed = stock;
+    c.transferId = transferId;
+    c.holdExpiresAt = op.at + op.holdMs;
+    this.holds.push(c);
+    this.refreshAvailability(stock.facility, stock.bedClass);
+  }
+
+  /**
+   * common.lua offerFreeBeds: each free bed goes to the best head among the queues it fits
+   * (lowest score, then case id), held atomically with the pop.
+   */
+  private offerFreeBeds(facility: Facility, bedClass: BedClass, op: OpContext, offers: Offer[]): void {
+    if (facility.status !== "open") return;
+    const stock = facility.beds.get(bedClass);
+    const candidates = this.queuesByBed.get(facility.kind)?.get(bedClass);
+    if (stock === undefined || candidates === undefined) return;
+    while (stock.free > 0) {
+      let best: CaseRecord | undefined;
+      for (const queue of candidates) {
+        const head = queue.peek();
+        if (head === undefined || !hasAll(facility.capabilities, queue.capabilities)) continue;
+        if (best === undefined || head.score < best.score || (head.score === best.score && head.caseId < best.caseId)) {
+          best = head;
+        }
+      }
+      if (best === undefined) return;
+      best.queue.remove(best);
+      this.holdBed(best, stock, transferIdFor(op.opId, best.caseId), op);
+      offers.push({
+        caseId: best.caseId,
+        transferId: best.transferId,
+        facilityId: facility.facilityId,
+        bedClass,
+        route: facility.kind,
+        holdExpiresAt: best.holdExpiresAt,
+      });
+    }
+  }
+}
+
+/** common.lua shrinkToCapacity: the total follows freed beds down to the capacity. */
+function shrinkToCapacity(stock: BedStock): void {
+  if (stock.total > stock.capacity) stock.total = Math.max(stock.capacity, stock.held + stock.occupied);
+}
+
+/** common.lua transferIdFor: derived from the op id, so a replay offers the same transfer. */
+function transferIdFor(opId: string, caseId: string): string {
+  return `tr-${hash("sha1", `${opId}|${caseId}`, "hex").slice(0, 20)}`;
+}

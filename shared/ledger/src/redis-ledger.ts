@@ -1,0 +1,194 @@
+// The production ledger: every operation is one atomic Lua script (see lua/), so the
+// ledger and the waiting queue change together or not at all.
+import type { BedClass, FacilityStatus } from "@fangcang/contracts";
+import { districtsByDistance, queueNameOf, waitingScore } from "@fangcang/placement";
+import type { Redis } from "ioredis";
+import { type LedgerKeys, ledgerKeys } from "./keys.ts";
+import {
+  type AdmitResult,
+  type BedCounts,
+  type BedLedger,
+  type CapacityResult,
+  type CaseAllocation,
+  type ExpiryResult,
+  type FacilityDefinition,
+  type FacilityState,
+  LedgerError,
+  type LedgerSnapshot,
+  type Offer,
+  type PlaceRequest,
+  type PlaceResult,
+  type ReleaseResult,
+} from "./ledger.ts";
+import { ledgerScripts, type ScriptName } from "./script-loader.ts";
+
+const bedClasses: BedClass[] = ["general", "icu", "shelter"];
+/** Bounds the work one expiry call does inside Redis; the caller calls again while it is full. */
+export const EXPIRY_BATCH = 1000;
+
+interface OpContext {
+  opId: string;
+  at: number;
+  holdMs: number;
+}
+
+/** cjson encodes an empty Lua table as {}; the contract's lists are lists. */
+function list<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+function allocationFrom(raw: Record<string, string>): CaseAllocation {
+  switch (raw.state) {
+    case "waiting":
+      return { state: "waiting", queue: raw.queue ?? "", score: Number(raw.score) };
+    case "held":
+      return {
+        state: "held",
+        facilityId: raw.facilityId ?? "",
+        bedClass: raw.bedClass as BedClass,
+        transferId: raw.transferId ?? "",
+        holdExpiresAt: Number(raw.holdExpiresAt),
+      };
+    default:
+      return {
+        state: "occupied",
+        facilityId: raw.facilityId ?? "",
+        bedClass: raw.bedClass as BedClass,
+        transferId: raw.transferId ?? "",
+      };
+  }
+}
+
+export class RedisLedger implements BedLedger {
+  readonly keys: LedgerKeys;
+  private readonly redis: Redis;
+  private readonly scripts: ReturnType<typeof ledgerScripts>;
+
+  constructor(redis: Redis, namespace = "fangcang") {
+    this.redis = redis;
+    this.keys = ledgerKeys(namespace);
+    this.scripts = ledgerScripts(redis);
+  }
+
+  private async run(name: ScriptName, op: OpContext, ...args: (string | number)[]): Promise<Record<string, unknown>> {
+    const raw = await this.scripts[name](this.keys.seq, this.keys.prefix, op.opId, op.at, op.holdMs, ...args);
+    const result = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof result.error === "string") {
+      throw new LedgerError(result.error as "unknown_facility", `${name}: ${result.error} (op ${op.opId})`);
+    }
+    return result;
+  }
+
+  private capacityResult(result: Record<string, unknown>): CapacityResult {
+    return { seq: result.seq as number, offers: list<Offer>(result.offers) };
+  }
+
+  async registerFacility(op: OpContext & { facility: FacilityDefinition }): Promise<CapacityResult> {
+    const f = op.facility;
+    const beds = Object.entries(f.beds)
+      .map(([bedClass, total]) => `${bedClass}=${total}`)
+      .join(",");
+    const caps = [...f.capabilities].sort().join(",");
+    return this.capacityResult(await this.run("registerFacility", op, f.facilityId, f.kind, f.district, caps, beds));
+  }
+
+  async resize(op: OpContext & { facilityId: string; bedClass: BedClass; total: number }): Promise<CapacityResult> {
+    return this.capacityResult(await this.run("resize", op, op.facilityId, op.bedClass, op.total));
+  }
+
+  async setStatus(op: OpContext & { facilityId: string; status: FacilityStatus }): Promise<CapacityResult> {
+    return this.capacityResult(await this.run("setStatus", op, op.facilityId, op.status));
+  }
+
+  async place(request: PlaceRequest): Promise<PlaceResult> {
+    const { need } = request;
+    const result = await this.run(
+      "place",
+      request,
+      request.caseId,
+      request.transferId,
+      queueNameOf(need),
+      need.alternatives.map((a) => `${a.kind}.${a.bedClass}`).join(","),
+      [...need.capabilities].sort().join(","),
+      waitingScore(request.priority, request.waitingSince),
+      districtsByDistance(request.district).join(","),
+    );
+    if (result.outcome === "already_placed") {
+      return {
+        outcome: "already_placed",
+        seq: result.seq as number,
+        state: allocationFrom(result.state as Record<string, string>),
+      };
+    }
+    return result as unknown as PlaceResult;
+  }
+
+  async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
+    return (await this.run("admit", op, op.caseId, op.transferId, op.facilityId)) as unknown as AdmitResult;
+  }
+
+  async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
+    const result = await this.run("release", op, op.caseId);
+    const released = result.released as Record<string, string> | undefined;
+    return {
+      seq: result.seq as number,
+      released: released ? allocationFrom(released) : null,
+      offers: list<Offer>(result.offers),
+    };
+  }
+
+  async expireHolds(op: OpContext): Promise<ExpiryResult> {
+    const result = await this.run("expireHolds", op, EXPIRY_BATCH);
+    return {
+      seq: result.seq as number,
+      expired: list<ExpiryResult["expired"][number]>(result.expired),
+      offers: list<Offer>(result.offers),
+    };
+  }
+
+  /** A point-in-time read for tests, invariant checks and consoles; not atomic with writers. */
+  async snapshot(): Promise<LedgerSnapshot> {
+    const seq = Number((await this.redis.get(this.keys.seq)) ?? 0);
+    const ids = (await this.redis.smembers(this.keys.facilities)).sort();
+    const facilities: FacilityState[] = [];
+    for (const id of ids) {
+      const h = await this.redis.hgetall(this.keys.facility(id));
+      const counts: Partial<Record<BedClass, BedCounts>> = {};
+      for (const bedClass of bedClasses) {
+        if (h[`cap:${bedClass}`] === undefined) continue;
+        const total = Number(h[`total:${bedClass}`] ?? 0);
+        const held = Number(h[`held:${bedClass}`] ?? 0);
+        const occupied = Number(h[`occ:${bedClass}`] ?? 0);
+        counts[bedClass] = {
+          total,
+          held,
+          occupied,
+          free: total - held - occupied,
+          capacity: Number(h[`cap:${bedClass}`]),
+        };
+      }
+      facilities.push({
+        facilityId: id,
+        kind: h.kind as FacilityState["kind"],
+        district: h.district ?? "",
+        capabilities: (h.caps ?? "").split(",").filter(Boolean) as FacilityState["capabilities"],
+        beds: Object.fromEntries(Object.entries(counts).map(([c, v]) => [c, v.capacity])),
+        status: h.status as FacilityStatus,
+        counts,
+      });
+    }
+    const cases: Record<string, CaseAllocation> = {};
+    const casePrefix = this.keys.caseAllocation("");
+    let cursor = "0";
+    do {
+      const [next, found] = await this.redis.scan(cursor, "MATCH", `${casePrefix}*`, "COUNT", 1000);
+      cursor = next;
+      for (const k of found) cases[k.slice(casePrefix.length)] = allocationFrom(await this.redis.hgetall(k));
+    } while (cursor !== "0");
+    const queues: Record<string, string[]> = {};
+    for (const name of (await this.redis.smembers(this.keys.queues)).sort()) {
+      queues[name] = await this.redis.zrange(this.keys.queue(name), 0, -1);
+    }
+    return { seq, facilities, cases, queues };
+  }
+}

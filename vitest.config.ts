@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: [
+            "shared/*/src/**/*.unit.spec.ts",
+            "services/*/src/**/*.unit.spec.ts",
+            "infra/src/**/*.unit.spec.ts",
+          ],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["tests/**/*.int.spec.ts", "services/*/src/**/*.int.spec.ts", "shared/*/src/**/*.int.spec.ts"],
+          // Finds or starts real Kafka and Redis; see tests/harness/global-setup.ts.
+          globalSetup: ["tests/harness/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
