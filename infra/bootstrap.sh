@@ -15,8 +15,10 @@ say() { printf 'bootstrap: %s\n' "$*" >&2; }
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] ||
     [ -n "$(find package-lock.json -newer node_modules/.package-lock.json)" ]; then
-    say "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund
+    # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries out of the
+    # lockfile it writes, and `npm ci` then refuses that lockfile as out of sync.
+    say "installing npm packages (npm install, from package-lock.json)"
+    npm install --no-audit --no-fund
   fi
 elif [ ! -d node_modules ]; then
   say "installing npm packages (npm install; no package-lock.json)"
