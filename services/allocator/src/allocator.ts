@@ -2,7 +2,7 @@
 // Kafka consumer and producer, health endpoints. `main.ts` runs it as a process; tests and
 // the demo run it in-process.
 import type { AddressInfo } from "node:net";
-import { AllocationCore } from "@fangcang/allocation";
+import { AllocationCore, BatchedPatientStore } from "@fangcang/allocation";
 import { BatchConsumer, createKafka, EventProducer } from "@fangcang/bus";
 import { topicNames } from "@fangcang/contracts";
 import { RedisLedger } from "@fangcang/ledger";
@@ -10,7 +10,7 @@ import { policyByVersion } from "@fangcang/triage";
 import { Redis } from "ioredis";
 import type { AllocatorConfig } from "./config.ts";
 import { startHealthServer } from "./health-server.ts";
-import { RedisCaseStore } from "./redis-case-store.ts";
+import { RedisPatientStore } from "./redis-patient-store.ts";
 import { AllocatorWorker } from "./worker.ts";
 
 export interface RunningAllocator {
@@ -27,12 +27,13 @@ export async function startAllocator(
   const topics = topicNames(config.FANGCANG_TOPIC_PREFIX);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ledger = new RedisLedger(redis, config.FANGCANG_REDIS_NAMESPACE);
-  const cases = new RedisCaseStore(redis, config.FANGCANG_REDIS_NAMESPACE);
-  const core = new AllocationCore({ ledger, cases, policy, source: config.FANGCANG_SOURCE });
+  const patients = new BatchedPatientStore(new RedisPatientStore(redis, config.FANGCANG_REDIS_NAMESPACE));
+  const core = new AllocationCore({ ledger, patients, policy, source: config.FANGCANG_SOURCE });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "fangcang-allocator" });
   const producer = new EventProducer(kafka);
   const worker = new AllocatorWorker({
     core,
+    patients,
     producer,
     topics,
     maxEventBytes: config.FANGCANG_MAX_EVENT_BYTES,

@@ -1,6 +1,6 @@
 // The allocator's batch loop: decode, decide, make the effect durable (inside the core's
 // ledger calls), produce every output, and only then let the consumer commit the offsets.
-import type { AllocationCore } from "@fangcang/allocation";
+import type { AllocationCore, BatchedPatientStore } from "@fangcang/allocation";
 import type { BatchContext, EventProducer, InboundMessage, RawOutbound } from "@fangcang/bus";
 import { type AnyCloudEvent, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
 import { deadLetterFor } from "./dead-letter.ts";
@@ -14,6 +14,8 @@ export interface WorkerStats {
 
 export interface AllocatorWorkerOptions {
   core: AllocationCore;
+  /** Patients changed by a batch are stored only after the batch's outputs are produced. */
+  patients: BatchedPatientStore;
   producer: EventProducer;
   topics: Topics;
   maxEventBytes: number;
@@ -30,7 +32,7 @@ export class AllocatorWorker {
   }
 
   handleBatch = async (messages: InboundMessage[], context: BatchContext): Promise<number> => {
-    const { core, producer, topics, maxEventBytes } = this.options;
+    const { core, patients, producer, topics, maxEventBytes } = this.options;
     const outputs: AnyCloudEvent[] = [];
     const followUps: AnyCloudEvent[] = [];
     const deadLetters: RawOutbound[] = [];
@@ -54,11 +56,18 @@ export class AllocatorWorker {
       handled++;
       if (handled % 500 === 0) await context.heartbeat();
     }
-    await producer.send([
-      { topic: topics.transfers, events: outputs },
-      { topic: topics.cases, events: followUps },
-    ]);
-    await producer.sendRaw(topics.deadLetter, deadLetters);
+    try {
+      await producer.send([
+        { topic: topics.transfers, events: outputs },
+        { topic: topics.cases, events: followUps },
+      ]);
+      await producer.sendRaw(topics.deadLetter, deadLetters);
+      await patients.flush();
+    } catch (error) {
+      // The batch will be delivered again and replayed from the stored patients.
+      patients.discard();
+      throw error;
+    }
     this.stats.batches++;
     this.stats.events += handled;
     this.stats.outputs += outputs.length;

@@ -1,24 +1,27 @@
-// The allocation core: one input event in, its effect on the bed ledger and the case
-// record, and the events it causes out. It decides only from the event, the stored record,
-// the policy and the ledger's answer, so the service (Redis ledger) and the auditor or
-// simulator (memory ledger) reach the same decisions from the same log.
-import {
-  type AnyCloudEvent,
-  type CaseBedOffered,
-  type CaseReported,
-  type CloudEvent,
-  cloudEvent,
-  type EventData,
-  type EventType,
-  type FacilityBedsChanged,
-  type FacilityRegistered,
-  type FacilityStatusChanged,
-} from "@fangcang/contracts";
+// The allocation core: one input event in; its effect on the bed ledger, the patient's
+// next state, and the events it causes out. It decides only from the event, the stored
+// patient, the policy and the ledger's answers, so the service (Redis ledger) and the
+// auditor or simulator (memory ledger) reach the same decisions from the same log.
+import { type AnyCloudEvent, type CloudEvent, cloudEvent, type EventData, type EventType } from "@fangcang/contracts";
 import { type BedLedger, LedgerError, type Offer } from "@fangcang/ledger";
-import { isKnownDistrict } from "@fangcang/placement";
-import { type ClinicalPolicy, triage } from "@fangcang/triage";
-import type { CaseRecord, CaseStore } from "./case-record.ts";
+import {
+  type Allocation,
+  type ClinicalFacts,
+  type Emission,
+  factsOf,
+  newPatient,
+  type PatientEvent,
+  type PatientSnapshot,
+  patientMachine,
+  stateOf,
+  type TestResult,
+  type TriageSummary,
+} from "@fangcang/patient";
+import { isKnownDistrict, servesNeed } from "@fangcang/placement";
+import { type ClinicalPolicy, policyByVersion, triage } from "@fangcang/triage";
+import { transition } from "xstate";
 import { decisionIdFor, opIdOf, transferIdFor } from "./identity.ts";
+import type { PatientStore } from "./patient-store.ts";
 
 export interface Rejection {
   code: string;
@@ -29,64 +32,101 @@ export interface Rejection {
 export interface Outcome {
   /** Decisions, for the transfers topic. */
   outputs: AnyCloudEvent[];
-  /** Events for other cases' owners, for the cases topic. */
+  /** Events for cases' owners, for the cases topic. */
   followUps: AnyCloudEvent[];
-  /** Set when no rule accepts the event: it goes to the dead-letter topic with these reasons. */
+  /** Set when nothing accepts the event: it goes to the dead-letter topic with these reasons. */
   rejected?: { errors: Rejection[]; state?: string };
 }
 
 export interface AllocationCoreOptions {
   ledger: BedLedger;
-  cases: CaseStore;
+  patients: PatientStore;
+  /** The policy new decisions are made under. */
   policy: ClinicalPolicy;
   /** The CloudEvents `source` of everything the allocator emits. */
   source: string;
 }
 
-const nothing = (): Outcome => ({ outputs: [], followUps: [] });
+const HOUR = 3_600_000;
+/** How many recent input ids a patient remembers, to skip redeliveries. */
+const REMEMBERED_INPUTS = 8;
+
 const reject = (code: string, message: string, state?: string): Outcome => ({
   outputs: [],
   followUps: [],
   rejected: { errors: [{ code, message }], ...(state === undefined ? {} : { state }) },
 });
 
-type OutputType = "transfer.ordered" | "case.waitlisted";
+type DecisionType =
+  | "transfer.ordered"
+  | "case.waitlisted"
+  | "transfer.cancelled"
+  | "case.escalated"
+  | "case.release-eligible"
+  | "case.closed";
 type ProvenanceFields = "decisionId" | "policyVersion" | "decidedAt" | "causationId" | "ledgerSeq";
+
+/** What one input did to one patient, while it is being worked out. */
+interface Step {
+  input: AnyCloudEvent;
+  opId: string;
+  at: number;
+  patient: PatientSnapshot;
+  emissions: Emission[];
+  followUps: AnyCloudEvent[];
+  ledgerSeq: number;
+}
 
 export class AllocationCore {
   private readonly ledger: BedLedger;
-  private readonly cases: CaseStore;
+  private readonly patients: PatientStore;
   private readonly policy: ClinicalPolicy;
-  private readonly holdMs: number;
   private readonly source: string;
+  /** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
+  private nextExpiryDue = Number.NEGATIVE_INFINITY;
 
   constructor(options: AllocationCoreOptions) {
     this.ledger = options.ledger;
-    this.cases = options.cases;
+    this.patients = options.patients;
     this.policy = options.policy;
-    this.holdMs = options.policy.holdWindowHours * 3_600_000;
     this.source = options.source;
   }
 
   async handle(event: AnyCloudEvent): Promise<Outcome> {
+    const expiries = await this.expireHolds(event);
+    const outcome = await this.decide(event);
+    if (expiries.length > 0) outcome.followUps.unshift(...expiries);
+    return outcome;
+  }
+
+  private async decide(event: AnyCloudEvent): Promise<Outcome> {
     switch (event.type) {
       case "facility.registered":
         return this.registerFacility(event);
       case "facility.beds-changed":
-        return this.resize(event);
+        return this.capacityChange(event, (op) =>
+          this.ledger.resize({
+            ...op,
+            facilityId: event.data.facilityId,
+            bedClass: event.data.bedClass,
+            total: event.data.total,
+          }),
+        );
       case "facility.status-changed":
-        return this.setStatus(event);
+        return this.capacityChange(event, (op) =>
+          this.ledger.setStatus({ ...op, facilityId: event.data.facilityId, status: event.data.status }),
+        );
       case "case.reported":
         return this.report(event);
       case "case.bed-offered":
-        return this.acceptOffer(event);
+      case "case.hold-expired":
       case "case.reclassified":
       case "case.test-result":
       case "case.withdrawn":
       case "transfer.admitted":
       case "transfer.rejected":
       case "patient.discharged":
-        return reject("not_handled", `${event.type} is not handled by this allocator version`);
+        return this.advance(event);
       case "transfer.ordered":
       case "case.waitlisted":
       case "transfer.cancelled":
@@ -101,12 +141,14 @@ export class AllocationCore {
     }
   }
 
-  private op(event: AnyCloudEvent) {
-    return { opId: opIdOf(event), at: Date.parse(event.time), holdMs: this.holdMs };
+  private op(event: AnyCloudEvent, suffix = "") {
+    return { opId: opIdOf(event) + suffix, at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
   }
 
+  // ---- facilities --------------------------------------------------------------------
+
   private async registerFacility(event: CloudEvent<"facility.registered">): Promise<Outcome> {
-    const f: FacilityRegistered = event.data;
+    const f = event.data;
     if (!isKnownDistrict(f.district)) {
       return reject("unknown_district", `district ${f.district} is not one of the configured districts`);
     }
@@ -123,31 +165,44 @@ export class AllocationCore {
     return { outputs: [], followUps: this.offerEvents(event, result.seq, result.offers) };
   }
 
-  private async resize(event: CloudEvent<"facility.beds-changed">): Promise<Outcome> {
-    const d: FacilityBedsChanged = event.data;
-    return this.capacityChange(event, () =>
-      this.ledger.resize({ ...this.op(event), facilityId: d.facilityId, bedClass: d.bedClass, total: d.total }),
-    );
-  }
-
-  private async setStatus(event: CloudEvent<"facility.status-changed">): Promise<Outcome> {
-    const d: FacilityStatusChanged = event.data;
-    return this.capacityChange(event, () =>
-      this.ledger.setStatus({ ...this.op(event), facilityId: d.facilityId, status: d.status }),
-    );
-  }
-
   private async capacityChange(
     event: AnyCloudEvent,
-    change: () => Promise<{ seq: number; offers: Offer[] }>,
+    change: (op: ReturnType<AllocationCore["op"]>) => Promise<{ seq: number; offers: Offer[] }>,
   ): Promise<Outcome> {
     try {
-      const result = await change();
+      const result = await change(this.op(event));
       return { outputs: [], followUps: this.offerEvents(event, result.seq, result.offers) };
     } catch (error) {
       if (error instanceof LedgerError) return reject(error.code, error.message);
       throw error;
     }
+  }
+
+  // ---- time --------------------------------------------------------------------------
+
+  /** Releases holds whose expiry the event's time has passed; their owners hear of it. */
+  private async expireHolds(event: AnyCloudEvent): Promise<AnyCloudEvent[]> {
+    const at = Date.parse(event.time);
+    if (at < this.nextExpiryDue) return [];
+    const result = await this.ledger.expireHolds(this.op(event, ":expire"));
+    // Holds made meanwhile by other workers expire no earlier than their event time plus the
+    // hold window, so checking again within the hour bounds how late an expiry can be.
+    this.nextExpiryDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
+    const expired = result.expired.map((e) =>
+      cloudEvent(
+        "case.hold-expired",
+        { id: `expired-${e.transferId}`, source: this.source, time: event.time, subject: e.caseId },
+        {
+          caseId: e.caseId,
+          transferId: e.transferId,
+          facilityId: e.facilityId,
+          expiredAt: event.time,
+          ledgerSeq: result.seq,
+          causationId: event.id,
+        },
+      ),
+    );
+    return [...expired, ...this.offerEvents(event, result.seq, result.offers)];
   }
 
   private offerEvents(cause: AnyCloudEvent, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
@@ -169,122 +224,303 @@ export class AllocationCore {
     );
   }
 
+  // ---- cases -------------------------------------------------------------------------
+
+  private triage(facts: ClinicalFacts, policy: ClinicalPolicy): TriageSummary {
+    const d = triage(policy, facts);
+    return {
+      policyVersion: d.policyVersion,
+      severity: d.severity,
+      priority: d.priority,
+      route: d.route,
+      alternatives: d.alternatives.map((a) => ({ kind: a.kind, bedClass: a.bedClass })),
+      requiredCapabilities: d.requiredCapabilities,
+      reasons: d.reasons,
+    };
+  }
+
   private async report(event: CloudEvent<"case.reported">): Promise<Outcome> {
-    const reported: CaseReported = event.data;
-    const op = this.op(event);
-    const existing = await this.cases.get(reported.caseId);
-    if (existing !== undefined && existing.reportedBy !== op.opId) {
-      return reject("duplicate_case", `case ${reported.caseId} was already reported`, existing.status);
+    const reported = event.data;
+    const opId = opIdOf(event);
+    const existing = await this.patients.get(reported.caseId);
+    if (existing !== undefined) {
+      if (existing.context.appliedOps.includes(opId)) return { outputs: [], followUps: [] };
+      return reject("duplicate_case", `case ${reported.caseId} was already reported`, stateOf(existing));
     }
-    const decision = triage(this.policy, reported);
+    const facts = factsOf(reported);
+    const patient = newPatient({
+      caseId: reported.caseId,
+      district: reported.district,
+      reportedAt: reported.reportedAt,
+      reportedBy: opId,
+      facts,
+      triage: this.triage(facts, this.policy),
+      appliedOps: [],
+    });
+    const step = this.step(event, patient);
+    await this.place(step, "");
+    return this.finish(step);
+  }
+
+  /** Any case event after the report: the patient's machine decides whether it applies. */
+  private async advance(event: AnyCloudEvent): Promise<Outcome> {
+    const caseId = (event.data as { caseId: string }).caseId;
+    const patient = await this.patients.get(caseId);
+    if (patient === undefined) return reject("unknown_case", `no case ${caseId} has been reported`);
+    const step = this.step(event, patient);
+    if (patient.context.appliedOps.includes(step.opId)) return { outputs: [], followUps: [] };
+    const state = stateOf(patient);
+    const machineEvent = await this.machineEventFor(event, patient);
+    if (machineEvent === "stale") return { outputs: [], followUps: [] };
+    if (machineEvent === undefined || !patient.can(machineEvent)) {
+      return reject("not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
+    }
+    const ledgerRefusal = await this.applyToLedger(step, machineEvent);
+    if (ledgerRefusal) return reject(ledgerRefusal, `the ledger refused ${event.type}: ${ledgerRefusal}`, state);
+    this.apply(step, machineEvent);
+    if (stateOf(step.patient) === "placing") await this.place(step, ":place");
+    return this.finish(step);
+  }
+
+  private async machineEventFor(
+    event: AnyCloudEvent,
+    patient: PatientSnapshot,
+  ): Promise<PatientEvent | "stale" | undefined> {
+    const context = patient.context;
+    switch (event.type) {
+      case "case.bed-offered": {
+        // The ledger is the truth about beds: an offer the case no longer holds is stale
+        // (the case was withdrawn, re-placed or its hold expired since).
+        const current = await this.ledger.allocationOf(context.caseId);
+        if (current?.state !== "held" || current.transferId !== event.data.transferId) return "stale";
+        const { transferId, facilityId, bedClass, route, holdExpiresAt } = event.data;
+        return { type: "OFFERED", allocation: { transferId, facilityId, bedClass, route, holdExpiresAt } };
+      }
+      case "case.hold-expired":
+        if (context.allocation?.transferId !== event.data.transferId) return "stale";
+        return { type: "HOLD_EXPIRED", transferId: event.data.transferId };
+      case "transfer.admitted":
+        if (context.allocation?.facilityId !== event.data.facilityId) return undefined;
+        return { type: "ADMITTED", transferId: event.data.transferId };
+      case "transfer.rejected":
+        if (context.allocation?.facilityId !== event.data.facilityId) return undefined;
+        return { type: "REJECTED", transferId: event.data.transferId };
+      case "case.withdrawn":
+        return { type: "WITHDRAWN", reason: event.data.reason };
+      case "patient.discharged":
+        return { type: "DISCHARGED", facilityId: event.data.facilityId, outcome: event.data.outcome };
+      case "case.test-result":
+        return this.tested(event.data, patient);
+      case "case.reclassified": {
+        const facts: ClinicalFacts = { ...context.facts, severity: event.data.severity };
+        if (event.data.vitals !== undefined) facts.vitals = event.data.vitals;
+        const policy = policyByVersion(context.triage.policyVersion);
+        const next = this.triage(facts, policy);
+        const need = { alternatives: next.alternatives, capabilities: next.requiredCapabilities };
+        let currentBedServes = false;
+        if (context.allocation) {
+          const facility = await this.ledger.facilityInfo(context.allocation.facilityId);
+          currentBedServes =
+            facility !== undefined &&
+            servesNeed(need, facility.kind, context.allocation.bedClass, facility.capabilities);
+        }
+        const triageChanged =
+          next.priority !== context.triage.priority ||
+          JSON.stringify(need) !==
+            JSON.stringify({
+              alternatives: context.triage.alternatives,
+              capabilities: context.triage.requiredCapabilities,
+            });
+        return { type: "RECLASSIFIED", facts, triage: next, currentBedServes, triageChanged };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Release eligibility: two consecutive results at or above the threshold, far enough apart. */
+  private tested(data: EventData<"case.test-result">, patient: PatientSnapshot): PatientEvent {
+    const policy = policyByVersion(patient.context.triage.policyVersion);
+    const test: TestResult = { sampledAt: data.sampledAt, nGeneCt: data.nGeneCt, orfGeneCt: data.orfGeneCt };
+    const negative = (t: TestResult) =>
+      t.nGeneCt >= policy.releaseCtThreshold && t.orfGeneCt >= policy.releaseCtThreshold;
+    const previous = patient.context.lastTest;
+    const apart = previous
+      ? Date.parse(test.sampledAt) - Date.parse(previous.sampledAt) >= policy.releaseMinGapHours * HOUR
+      : false;
+    if (previous && negative(previous) && negative(test) && apart) {
+      return { type: "TESTED", test, releaseTests: [previous, test] };
+    }
+    return { type: "TESTED", test };
+  }
+
+  /** The ledger effect an accepted event has before the machine moves; a refusal code if it has none. */
+  private async applyToLedger(step: Step, event: PatientEvent): Promise<string | undefined> {
+    const context = step.patient.context;
+    const op = this.op(step.input, ":release");
+    switch (event.type) {
+      case "ADMITTED": {
+        const allocation = context.allocation as Allocation;
+        const result = await this.ledger.admit({
+          ...this.op(step.input),
+          caseId: context.caseId,
+          transferId: event.transferId,
+          facilityId: allocation.facilityId,
+        });
+        step.ledgerSeq = result.seq;
+        return result.outcome === "admitted" ? undefined : result.code;
+      }
+      case "REJECTED":
+      case "WITHDRAWN":
+      case "DISCHARGED":
+        await this.release(step, op);
+        return undefined;
+      case "RECLASSIFIED": {
+        const state = stateOf(step.patient);
+        const moves =
+          state === "waiting"
+            ? event.triageChanged
+            : state !== "placing" && state !== "closed" && !event.currentBedServes;
+        if (moves) await this.release(step, op);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private async release(step: Step, op: ReturnType<AllocationCore["op"]>): Promise<void> {
+    const result = await this.ledger.release({ ...op, caseId: step.patient.context.caseId });
+    step.ledgerSeq = result.seq;
+    step.followUps.push(...this.offerEvents(step.input, result.seq, result.offers));
+  }
+
+  /** Holds the best fitting bed, or queues the case; then tells the machine which. */
+  private async place(step: Step, suffix: string): Promise<void> {
+    const context = step.patient.context;
+    const op = this.op(step.input, suffix);
     const placed = await this.ledger.place({
       ...op,
-      caseId: reported.caseId,
-      transferId: transferIdFor(op.opId, reported.caseId),
-      district: reported.district,
-      need: { alternatives: decision.alternatives, capabilities: decision.requiredCapabilities },
-      priority: decision.priority,
-      waitingSince: Date.parse(reported.reportedAt),
+      caseId: context.caseId,
+      transferId: transferIdFor(op.opId, context.caseId),
+      district: context.district,
+      need: { alternatives: context.triage.alternatives, capabilities: context.triage.requiredCapabilities },
+      priority: context.triage.priority,
+      waitingSince: Date.parse(context.reportedAt),
+      ...(step.input.type === "transfer.rejected" ? { exclude: [step.input.data.facilityId] } : {}),
     });
-    const record: CaseRecord = {
-      caseId: reported.caseId,
-      status: "waiting",
-      reported,
-      reportedBy: op.opId,
-      policyVersion: decision.policyVersion,
-      route: decision.route,
-      priority: decision.priority,
-      reasons: decision.reasons,
-    };
-    const provenance = { opId: op.opId, seq: placed.seq, cause: event, record };
+    step.ledgerSeq = placed.seq;
     if (placed.outcome === "held") {
-      record.status = "ordered";
-      record.transferId = placed.transferId;
-      record.facilityId = placed.facilityId;
-      await this.cases.put(record);
-      return {
-        outputs: [
-          this.decision("transfer.ordered", provenance, {
-            transferId: placed.transferId,
-            caseId: record.caseId,
-            facilityId: placed.facilityId,
-            bedClass: placed.bedClass,
-            route: placed.route,
-            priority: record.priority,
-            reasons: record.reasons,
-            holdExpiresAt: new Date(placed.holdExpiresAt).toISOString(),
-          }),
-        ],
-        followUps: [],
-      };
+      const { transferId, facilityId, bedClass, route, holdExpiresAt } = placed;
+      this.apply(step, {
+        type: "PLACED",
+        allocation: { transferId, facilityId, bedClass, route, holdExpiresAt: new Date(holdExpiresAt).toISOString() },
+      });
+    } else if (placed.outcome === "waitlisted") {
+      this.apply(step, { type: "WAITLISTED" });
+    } else {
+      throw new Error(`ledger already holds ${placed.state.state} for case ${context.caseId} it was asked to place`);
     }
-    if (placed.outcome === "already_placed") {
-      // Another input already placed this case (a retried delivery of the same input gets
-      // the ledger's recorded answer instead, never this one).
-      return reject("duplicate_case", `case ${reported.caseId} already has a ${placed.state.state} allocation`);
-    }
-    await this.cases.put(record);
+  }
+
+  // ---- steps -------------------------------------------------------------------------
+
+  private step(input: AnyCloudEvent, patient: PatientSnapshot): Step {
     return {
-      outputs: [
-        this.decision("case.waitlisted", provenance, {
-          caseId: record.caseId,
-          route: record.route,
-          priority: record.priority,
-          reasons: record.reasons,
-        }),
-      ],
+      input,
+      opId: opIdOf(input),
+      at: Date.parse(input.time),
+      patient,
+      emissions: [],
       followUps: [],
+      ledgerSeq: 0,
     };
   }
 
-  private async acceptOffer(event: CloudEvent<"case.bed-offered">): Promise<Outcome> {
-    const offer: CaseBedOffered = event.data;
-    const record = await this.cases.get(offer.caseId);
-    if (record === undefined) return reject("unknown_case", `no case ${offer.caseId} to offer a bed to`);
-    const redelivered = record.status === "ordered" && record.transferId === offer.transferId;
-    if (record.status !== "waiting" && !redelivered) {
-      // The case moved on (withdrawn, placed otherwise) after the ledger held this bed; the
-      // ledger released the hold when the case moved on, so there is nothing to order.
-      return nothing();
+  private apply(step: Step, event: PatientEvent): void {
+    const [next, actions] = transition(patientMachine, step.patient, event);
+    step.patient = next;
+    for (const action of actions) {
+      if (action.type === "emit") step.emissions.push(action.params as Emission);
     }
-    record.status = "ordered";
-    record.transferId = offer.transferId;
-    record.facilityId = offer.facilityId;
-    await this.cases.put(record);
-    const provenance = { opId: opIdOf(event), seq: offer.ledgerSeq, cause: event, record };
+  }
+
+  private async finish(step: Step): Promise<Outcome> {
+    const context = step.patient.context;
+    const appliedOps = [...context.appliedOps, step.opId].slice(-REMEMBERED_INPUTS);
+    step.patient = patientMachine.resolveState({ value: step.patient.value, context: { ...context, appliedOps } });
+    await this.patients.putMany([step.patient]);
     return {
-      outputs: [
-        this.decision("transfer.ordered", provenance, {
-          transferId: offer.transferId,
-          caseId: record.caseId,
-          facilityId: offer.facilityId,
-          bedClass: offer.bedClass,
-          route: offer.route,
-          priority: record.priority,
-          reasons: record.reasons,
-          holdExpiresAt: offer.holdExpiresAt,
-        }),
-      ],
-      followUps: [],
+      outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),
+      followUps: step.followUps,
     };
   }
 
-  private decision<T extends OutputType>(
-    type: T,
-    p: { opId: string; seq: number; cause: AnyCloudEvent; record: CaseRecord },
-    data: Omit<EventData<T>, ProvenanceFields>,
-  ): AnyCloudEvent {
-    const decisionId = decisionIdFor(p.opId, p.record.caseId, 0);
+  private decision(step: Step, emission: Emission, n: number): AnyCloudEvent {
+    const context = step.patient.context;
+    const caseId = context.caseId;
+    const t = context.triage;
+    switch (emission.output) {
+      case "transfer.ordered": {
+        const a = emission.allocation;
+        return this.event(step, n, "transfer.ordered", {
+          transferId: a.transferId,
+          caseId,
+          facilityId: a.facilityId,
+          bedClass: a.bedClass,
+          route: a.route,
+          priority: t.priority,
+          reasons: t.reasons,
+          holdExpiresAt: a.holdExpiresAt,
+        });
+      }
+      case "case.waitlisted":
+        return this.event(step, n, "case.waitlisted", {
+          caseId,
+          route: t.route,
+          priority: t.priority,
+          reasons: t.reasons,
+        });
+      case "transfer.cancelled":
+        return this.event(step, n, "transfer.cancelled", {
+          transferId: emission.transferId,
+          caseId,
+          reason: emission.reason,
+        });
+      case "case.escalated":
+        return this.event(step, n, "case.escalated", {
+          caseId,
+          fromFacilityId: emission.fromFacilityId,
+          reason: emission.reason,
+        });
+      case "case.release-eligible":
+        return this.event(step, n, "case.release-eligible", {
+          caseId,
+          facilityId: emission.facilityId,
+          tests: emission.tests,
+        });
+      case "case.closed":
+        return this.event(step, n, "case.closed", { caseId, reason: emission.reason });
+      default: {
+        const unreachable: never = emission;
+        return unreachable;
+      }
+    }
+  }
+
+  private event<T extends DecisionType>(step: Step, n: number, type: T, data: Omit<EventData<T>, ProvenanceFields>) {
+    const caseId = step.patient.context.caseId;
+    const decisionId = decisionIdFor(step.opId, caseId, n);
     return cloudEvent(
       type as EventType,
-      { id: decisionId, source: this.source, time: p.cause.time, subject: p.record.caseId },
+      { id: decisionId, source: this.source, time: step.input.time, subject: caseId },
       {
         ...data,
         decisionId,
-        policyVersion: p.record.policyVersion,
-        decidedAt: p.cause.time,
-        causationId: p.cause.id,
-        ledgerSeq: p.seq,
+        policyVersion: step.patient.context.triage.policyVersion,
+        decidedAt: step.input.time,
+        causationId: step.input.id,
+        ledgerSeq: step.ledgerSeq,
       } as EventData<T>,
     ) as AnyCloudEvent;
   }

@@ -5,7 +5,7 @@ import { MemoryLedger } from "@fangcang/ledger";
 import { shanghai2022 } from "@fangcang/triage";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AllocationCore, type Outcome } from "./allocation-core.ts";
-import { MemoryCaseStore } from "./case-record.ts";
+import { BatchedPatientStore, MemoryPatientStore } from "./patient-store.ts";
 
 const T = "2022-04-10T08:00:00.000Z";
 let n = 0;
@@ -39,7 +39,7 @@ let core: AllocationCore;
 beforeEach(() => {
   core = new AllocationCore({
     ledger: new MemoryLedger(),
-    cases: new MemoryCaseStore(),
+    patients: new MemoryPatientStore(),
     policy: shanghai2022,
     source: "fangcang/allocator",
   });
@@ -98,12 +98,28 @@ describe("placing a reported case", () => {
     ]);
   });
 
-  it("re-emits the same decision, with the same ids, when the same input is delivered again", async () => {
+  it("re-emits the same decisions, with the same ids, when a crash lost the stored patient", async () => {
+    const batch = new BatchedPatientStore(new MemoryPatientStore());
+    core = new AllocationCore({
+      ledger: new MemoryLedger(),
+      patients: batch,
+      policy: shanghai2022,
+      source: "fangcang/allocator",
+    });
     await given([registered("FC-1")]);
     const input = reported("c1");
     const first = await when(input);
+    batch.discard(); // the worker crashed after producing, before storing patients
     const again = await when(input);
     expect(again).toEqual(first);
+    expect(first.outputs.map((e) => e.type)).toEqual(["transfer.ordered"]);
+  });
+
+  it("skips an input its patient has already applied (a redelivery after the store)", async () => {
+    await given([registered("FC-1")]);
+    const input = reported("c1");
+    await when(input);
+    expect(await when(input)).toEqual({ outputs: [], followUps: [] });
   });
 
   it("refuses a second report of the same case under another event id", async () => {

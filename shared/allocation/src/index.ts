@@ -1,3 +1,3 @@
 export * from "./allocation-core.ts";
-export * from "./case-record.ts";
 export * from "./identity.ts";
+export * from "./patient-store.ts";

@@ -101,3 +101,18 @@ export const CaseBedOffered = z.object({
   causationId: z.string().min(1).max(256),
 });
 export type CaseBedOffered = z.infer<typeof CaseBedOffered>;
+
+/**
+ * Internal: the ledger released this case's hold because the intake system did not admit
+ * it in time, and put the case back in its queue. Sent on the case's own key.
+ */
+export const CaseHoldExpired = z.object({
+  caseId: Id,
+  transferId: Id,
+  facilityId: Id,
+  expiredAt: Time,
+  ledgerSeq: z.number().int().min(0),
+  /** The CloudEvent id of the input whose time passed the hold's expiry. */
+  causationId: z.string().min(1).max(256),
+});
+export type CaseHoldExpired = z.infer<typeof CaseHoldExpired>;

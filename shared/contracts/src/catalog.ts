@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import {
   CaseBedOffered,
+  CaseHoldExpired,
   CaseReclassified,
   CaseReported,
   CaseTestResult,
@@ -77,6 +78,12 @@ export const eventCatalog = {
     schema: CaseBedOffered,
     key: "caseId",
     summary: "Internal (allocator to itself): a freed bed was held for this waiting case.",
+  }),
+  "case.hold-expired": entry({
+    topic: "cases",
+    schema: CaseHoldExpired,
+    key: "caseId",
+    summary: "Internal (allocator to itself): a hold expired unadmitted and the case waits again.",
   }),
   "facility.registered": entry({
     topic: "facilities",

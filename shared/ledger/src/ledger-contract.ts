@@ -254,6 +254,41 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<B
       expect(Object.values(snapshot.queues)).toEqual([["c1"]]);
     });
 
+    it("skips excluded facilities when placing", async () => {
+      await register(facility("F-near", "fangcang", "Xuhui", { shelter: 5 }));
+      await register(facility("F-far", "fangcang", "Chongming", { shelter: 5 }));
+      expect(await place("c1", shelter, { exclude: ["F-near"] })).toMatchObject({
+        outcome: "held",
+        facilityId: "F-far",
+      });
+      expect(await place("c2", shelter, { exclude: ["F-near", "F-far"] })).toMatchObject({ outcome: "waitlisted" });
+    });
+
+    it("tells what a case has and what a facility is", async () => {
+      await register(facility("H-1", "designated_hospital", "Pudong", { general: 1 }, ["obstetrics", "icu"]));
+      await place("c1", pregnant);
+      await place("c2", pregnant, { waitingSince: T0 + 1 });
+      expect(await ledger.allocationOf("c1")).toMatchObject({ state: "held", facilityId: "H-1", bedClass: "general" });
+      expect(await ledger.allocationOf("c2")).toMatchObject({ state: "waiting" });
+      expect(await ledger.allocationOf("nobody")).toBeUndefined();
+      expect(await ledger.facilityInfo("H-1")).toEqual({
+        kind: "designated_hospital",
+        district: "Pudong",
+        capabilities: ["icu", "obstetrics"],
+        status: "open",
+      });
+      expect(await ledger.facilityInfo("nowhere")).toBeUndefined();
+    });
+
+    it("reports when the next hold is due, or null when none is held", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 2 }));
+      expect((await ledger.expireHolds(op(T0))).nextDue).toBeNull();
+      await place("c1", shelter, { at: T0 + HOUR });
+      await place("c2", shelter, { at: T0 + 2 * HOUR });
+      expect((await ledger.expireHolds(op(T0 + 3 * HOUR))).nextDue).toBe(T0 + HOUR + holdMs);
+      expect((await ledger.expireHolds(op(T0 + HOUR + holdMs))).nextDue).toBe(T0 + 2 * HOUR + holdMs);
+    });
+
     it("keeps free + held + occupied = total through a mixed run", async () => {
       await register(facility("F-1", "fangcang", "Xuhui", { shelter: 3 }));
       await register(facility("H-1", "designated_hospital", "Pudong", { general: 2, icu: 1 }, ["icu", "obstetrics"]));

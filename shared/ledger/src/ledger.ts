@@ -87,6 +87,8 @@ export interface PlaceRequest extends OpContext {
   priority: number;
   /** When the case started waiting; earlier waits first among equal priorities. */
   waitingSince: EventTimeMs;
+  /** Facilities not to hold a bed in now (one that just rejected the case). */
+  exclude?: string[];
 }
 
 export type AdmitResult =
@@ -109,6 +111,15 @@ export interface ExpiryResult {
   seq: number;
   expired: { caseId: string; transferId: string; facilityId: string; bedClass: BedClass }[];
   offers: Offer[];
+  /** When the earliest remaining hold expires; null when no hold is left. */
+  nextDue: EventTimeMs | null;
+}
+
+export interface FacilityInfo {
+  kind: FacilityKind;
+  district: string;
+  capabilities: Capability[];
+  status: FacilityStatus;
 }
 
 export const LedgerErrorCode = {
@@ -158,5 +169,8 @@ export interface BedLedger {
   admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult>;
   release(op: OpContext & { caseId: string }): Promise<ReleaseResult>;
   expireHolds(op: OpContext): Promise<ExpiryResult>;
+  /** What a case has now: a held or occupied bed, a queue place, or nothing. */
+  allocationOf(caseId: string): Promise<CaseAllocation | undefined>;
+  facilityInfo(facilityId: string): Promise<FacilityInfo | undefined>;
   snapshot(): Promise<LedgerSnapshot>;
 }

@@ -30,6 +30,7 @@ import {
   type CaseAllocation,
   type ExpiryResult,
   type FacilityDefinition,
+  type FacilityInfo,
   type FacilityState,
   LedgerError,
   type LedgerErrorCode,
@@ -120,8 +121,9 @@ class CaseRecord {
   bed: BedStock | null = null;
   transferId = "";
   holdExpiresAt = 0;
-  /** Index in the one heap the case is in: its queue while waiting, the holds while held. */
-  heapIndex = -1;
+  /** The one heap the case is in (its queue while waiting, the holds while held), and its entry there. */
+  heap: CaseHeap | null = null;
+  ticket = 0;
 
   constructor(caseId: string, queue: WaitingQueue, score: number) {
     this.caseId = caseId;
@@ -137,81 +139,149 @@ class CaseRecord {
 
 /**
  * A binary min-heap of cases ordered by (key, caseId), as a Redis sorted set orders equal
- * scores by member. Each case knows its index, so removing any case is O(log n).
+ * scores by member. Keys sit in an array of their own, so sifting reads contiguous memory
+ * rather than case records spread over the heap. A case taken out of the middle (released,
+ * or admitted out of the holds) stays as a dead entry until it reaches the top, or until
+ * dead entries outnumber live ones and the heap is compacted: O(1) amortized.
  */
 abstract class CaseHeap {
+  private readonly keys: number[] = [];
   private readonly items: CaseRecord[] = [];
+  /** Which push made each entry; an entry is live while its case still carries that ticket. */
+  private readonly tickets: number[] = [];
+  private lastTicket = 0;
+  private live = 0;
 
   protected abstract keyOf(c: CaseRecord): number;
 
   get size(): number {
-    return this.items.length;
+    return this.live;
   }
 
+  /** The best live case, or undefined when none is left. */
   peek(): CaseRecord | undefined {
+    this.dropDeadHeads();
     return this.items[0];
   }
 
   push(c: CaseRecord): void {
+    c.heap = this;
+    c.ticket = ++this.lastTicket;
+    this.live++;
+    this.keys.push(0);
     this.items.push(c);
-    this.siftUp(c, this.items.length - 1);
+    this.tickets.push(0);
+    this.siftUp(this.keyOf(c), c, c.ticket, this.items.length - 1);
   }
 
-  remove(c: CaseRecord): void {
-    const i = c.heapIndex;
-    const last = this.items.pop() as CaseRecord;
-    c.heapIndex = -1;
-    if (last === c) return;
-    if (i > 0 && this.before(last, this.items[(i - 1) >> 1] as CaseRecord)) this.siftUp(last, i);
-    else this.siftDown(last, i);
+  /** Takes out the best live case. */
+  pop(): CaseRecord | undefined {
+    const head = this.peek();
+    if (head !== undefined) {
+      this.forget(head);
+      this.removeHead();
+    }
+    return head;
+  }
+
+  /** Takes out any case it holds; its entry stays behind, dead. */
+  discard(c: CaseRecord): void {
+    this.forget(c);
+    const dead = this.items.length - this.live;
+    if (dead > 64 && dead > this.live) this.compact();
   }
 
   /** Best first, as ZRANGE lists a sorted set. */
   ordered(): CaseRecord[] {
-    return [...this.items].sort((a, b) => (this.before(a, b) ? -1 : 1));
+    const live = this.items.filter((c, i) => this.isLive(c, i));
+    return live.sort((a, b) => (this.before(this.keyOf(a), a, this.keyOf(b), b) ? -1 : 1));
   }
 
-  private before(a: CaseRecord, b: CaseRecord): boolean {
-    const ka = this.keyOf(a);
-    const kb = this.keyOf(b);
+  private forget(c: CaseRecord): void {
+    c.heap = null;
+    c.ticket = 0;
+    this.live--;
+  }
+
+  private isLive(c: CaseRecord, i: number): boolean {
+    return c.heap === this && c.ticket === this.tickets[i];
+  }
+
+  private dropDeadHeads(): void {
+    while (this.items.length > 0 && !this.isLive(this.items[0] as CaseRecord, 0)) this.removeHead();
+  }
+
+  private removeHead(): void {
+    const key = this.keys.pop() as number;
+    const c = this.items.pop() as CaseRecord;
+    const ticket = this.tickets.pop() as number;
+    if (this.items.length > 0) this.siftDown(key, c, ticket, 0);
+  }
+
+  private compact(): void {
+    let kept = 0;
+    for (let i = 0; i < this.items.length; i++) {
+      const c = this.items[i] as CaseRecord;
+      if (!this.isLive(c, i)) continue;
+      this.keys[kept] = this.keys[i] as number;
+      this.items[kept] = c;
+      this.tickets[kept] = this.tickets[i] as number;
+      kept++;
+    }
+    this.keys.length = kept;
+    this.items.length = kept;
+    this.tickets.length = kept;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) {
+      this.siftDown(this.keys[i] as number, this.items[i] as CaseRecord, this.tickets[i] as number, i);
+    }
+  }
+
+  private before(ka: number, a: CaseRecord, kb: number, b: CaseRecord): boolean {
     return ka < kb || (ka === kb && a.caseId < b.caseId);
   }
 
-  private place(c: CaseRecord, i: number): void {
+  private set(i: number, key: number, c: CaseRecord, ticket: number): void {
+    this.keys[i] = key;
     this.items[i] = c;
-    c.heapIndex = i;
+    this.tickets[i] = ticket;
   }
 
-  private siftUp(c: CaseRecord, from: number): void {
+  private siftUp(key: number, c: CaseRecord, ticket: number, from: number): void {
     let i = from;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parent = this.items[parentIndex] as CaseRecord;
-      if (!this.before(c, parent)) break;
-      this.place(parent, i);
-      i = parentIndex;
+      const parent = (i - 1) >> 1;
+      const parentKey = this.keys[parent] as number;
+      const parentCase = this.items[parent] as CaseRecord;
+      if (!this.before(key, c, parentKey, parentCase)) break;
+      this.set(i, parentKey, parentCase, this.tickets[parent] as number);
+      i = parent;
     }
-    this.place(c, i);
+    this.set(i, key, c, ticket);
   }
 
-  private siftDown(c: CaseRecord, from: number): void {
+  private siftDown(key: number, c: CaseRecord, ticket: number, from: number): void {
     const n = this.items.length;
     let i = from;
     for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      let child = left;
-      let smallest = this.items[left] as CaseRecord;
-      const right = this.items[left + 1];
-      if (right !== undefined && this.before(right, smallest)) {
-        child = left + 1;
-        smallest = right;
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      let childKey = this.keys[child] as number;
+      let childCase = this.items[child] as CaseRecord;
+      const right = child + 1;
+      if (right < n) {
+        const rightKey = this.keys[right] as number;
+        const rightCase = this.items[right] as CaseRecord;
+        if (this.before(rightKey, rightCase, childKey, childCase)) {
+          child = right;
+          childKey = rightKey;
+          childCase = rightCase;
+        }
       }
-      if (!this.before(smallest, c)) break;
-      this.place(smallest, i);
+      if (!this.before(childKey, childCase, key, c)) break;
+      this.set(i, childKey, childCase, this.tickets[child] as number);
       i = child;
     }
-    this.place(c, i);
+    this.set(i, key, c, ticket);
   }
 }
 
@@ -300,8 +370,14 @@ export class MemoryLedger implements BedLedger {
   private readonly queuesByBed = new Map<FacilityKind, Map<BedClass, WaitingQueue[]>>();
   private readonly available = new Map<FacilityKind, Map<BedClass, Availability>>();
   private readonly holds = new HoldsByExpiry();
-  /** Results by op id, oldest first (Map keeps insertion order). */
   private readonly results = new Map<string, Recorded>();
+  /**
+   * The op ids in `results`, as a ring in the order they were recorded: the slot written
+   * next holds the oldest. (Evicting through `results.keys().next()` instead slows to a
+   * crawl: V8 leaves deleted Map entries as holes that each new iterator walks past.)
+   */
+  private readonly recordedOpIds: string[] = [];
+  private oldestSlot = 0;
   private readonly rememberedOps: number;
 
   constructor(options: MemoryLedgerOptions = {}) {
@@ -395,7 +471,9 @@ export class MemoryLedger implements BedLedger {
     const queue = this.queueFor(queueName, request.need);
     const c = new CaseRecord(request.caseId, queue, score);
     this.cases.set(c.caseId, c);
-    const choice = chooseFacility(request.need, nearest, this.availableFacilities);
+    const excluded = request.exclude ?? [];
+    const available = excluded.length === 0 ? this.availableFacilities : this.availableExcept(excluded);
+    const choice = this.anyAvailable(request.need) ? chooseFacility(request.need, nearest, available) : null;
     if (choice !== null) {
       const seq = ++this.seq;
       const facility = this.facilities.get(choice.facilityId) as Facility;
@@ -432,7 +510,7 @@ export class MemoryLedger implements BedLedger {
     stock.held--;
     stock.occupied++;
     c.state = "occupied";
-    this.holds.remove(c);
+    this.holds.discard(c);
     return this.record(op.opId, { outcome: "admitted", seq, facilityId: op.facilityId, bedClass: stock.bedClass });
   }
 
@@ -449,12 +527,12 @@ export class MemoryLedger implements BedLedger {
     const offers: Offer[] = [];
     this.cases.delete(c.caseId);
     if (c.state === "waiting") {
-      c.queue.remove(c);
+      c.queue.discard(c);
     } else {
       const stock = c.bedInUse();
       if (c.state === "held") {
         stock.held--;
-        this.holds.remove(c);
+        this.holds.discard(c);
       } else {
         stock.occupied--;
       }
@@ -470,15 +548,22 @@ export class MemoryLedger implements BedLedger {
   async expireHolds(op: OpContext): Promise<ExpiryResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) {
-      return { seq: earlier.seq, expired: "expired" in earlier ? earlier.expired : [], offers: offersOf(earlier) };
+      return {
+        seq: earlier.seq,
+        expired: "expired" in earlier ? earlier.expired : [],
+        offers: offersOf(earlier),
+        nextDue: "nextDue" in earlier ? earlier.nextDue : null,
+      };
     }
     const due: CaseRecord[] = [];
-    for (let next = this.holds.peek(); next !== undefined && next.holdExpiresAt <= op.at; next = this.holds.peek()) {
-      if (due.length === EXPIRY_BATCH) break;
-      this.holds.remove(next);
+    while (due.length < EXPIRY_BATCH) {
+      const next = this.holds.peek();
+      if (next === undefined || next.holdExpiresAt > op.at) break;
+      this.holds.pop();
       due.push(next);
     }
-    if (due.length === 0) return this.record(op.opId, { seq: this.seq, expired: [], offers: [] });
+    // Nothing changed, so, like the Lua, nothing is recorded under the op id.
+    if (due.length === 0) return { seq: this.seq, expired: [], offers: [], nextDue: this.nextDue() };
     const seq = ++this.seq;
     const expired: ExpiryResult["expired"] = [];
     const freed: BedStock[] = [];
@@ -508,7 +593,23 @@ export class MemoryLedger implements BedLedger {
     for (const stock of freed) {
       if (toOffer.delete(stock)) this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
     }
-    return this.record(op.opId, { seq, expired, offers });
+    return this.record(op.opId, { seq, expired, offers, nextDue: this.nextDue() });
+  }
+
+  async allocationOf(caseId: string): Promise<CaseAllocation | undefined> {
+    const c = this.cases.get(caseId);
+    return c === undefined ? undefined : allocationOf(c);
+  }
+
+  async facilityInfo(facilityId: string): Promise<FacilityInfo | undefined> {
+    const facility = this.facilities.get(facilityId);
+    if (facility === undefined) return undefined;
+    return {
+      kind: facility.kind,
+      district: facility.district,
+      capabilities: [...facility.capabilities],
+      status: facility.status,
+    };
   }
 
   /** The same shape and order as RedisLedger.snapshot; a fresh copy. */
@@ -545,11 +646,19 @@ export class MemoryLedger implements BedLedger {
     return { seq: this.seq, facilities, cases, queues };
   }
 
+  /** When the earliest remaining hold expires, after this operation's own holds. */
+  private nextDue(): number | null {
+    return this.holds.peek()?.holdExpiresAt ?? null;
+  }
+
   private record<T extends Recorded>(opId: string, result: T): T {
     this.results.set(opId, result);
-    if (this.results.size > this.rememberedOps) {
-      const oldest = this.results.keys().next();
-      if (oldest.done !== true) this.results.delete(oldest.value);
+    if (this.recordedOpIds.length < this.rememberedOps) {
+      this.recordedOpIds.push(opId);
+    } else {
+      this.results.delete(this.recordedOpIds[this.oldestSlot] as string);
+      this.recordedOpIds[this.oldestSlot] = opId;
+      this.oldestSlot = (this.oldestSlot + 1) % this.rememberedOps;
     }
     return result;
   }
@@ -591,10 +700,22 @@ export class MemoryLedger implements BedLedger {
     return queue;
   }
 
+  /** Whether any alternative has an open facility with a free bed (the Lua's SCARD check). */
+  private anyAvailable(need: Need): boolean {
+    for (const { kind, bedClass } of need.alternatives) {
+      if ((this.available.get(kind)?.get(bedClass)?.count ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /** Skips facilities a request excludes (one that just rejected the case); rare, so it may allocate. */
+  private availableExcept(excluded: readonly string[]): AvailableFacilities {
+    return (kind, bedClass, district) =>
+      [...this.availableFacilities(kind, bedClass, district)].filter((f) => !excluded.includes(f.facilityId));
+  }
+
   private readonly availableFacilities: AvailableFacilities = (kind, bedClass, district) => {
-    const availability = this.available.get(kind)?.get(bedClass);
-    if (availability === undefined || availability.count === 0) return none;
-    return availability.byDistrict.get(district) ?? none;
+    return this.available.get(kind)?.get(bedClass)?.byDistrict.get(district) ?? none;
   };
 
   /** common.lua refreshAvailability: listed exactly while open with a free bed. */
@@ -661,7 +782,7 @@ export class MemoryLedger implements BedLedger {
         }
       }
       if (best === undefined) return;
-      best.queue.remove(best);
+      best.queue.pop();
       this.holdBed(best, stock, transferIdFor(op.opId, best.caseId), op);
       offers.push({
         caseId: best.caseId,

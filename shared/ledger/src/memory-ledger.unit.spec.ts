@@ -154,7 +154,10 @@ describe("MemoryLedger", () => {
       } else {
         run = () => ledger.expireHolds(op);
       }
-      history.push({ run, first: await run() });
+      const first = await run();
+      // An expiry check that found nothing due changed nothing and is not recorded.
+      const noOp = roll >= 0.93 && (first as { expired: unknown[] }).expired.length === 0;
+      if (!noOp) history.push({ run, first });
 
       if (i % 100 === 99) {
         const { run: again, first } = pick(history);

@@ -12,6 +12,7 @@ import {
   type CaseAllocation,
   type ExpiryResult,
   type FacilityDefinition,
+  type FacilityInfo,
   type FacilityState,
   LedgerError,
   type LedgerSnapshot,
@@ -112,6 +113,7 @@ export class RedisLedger implements BedLedger {
       [...need.capabilities].sort().join(","),
       waitingScore(request.priority, request.waitingSince),
       districtsByDistance(request.district).join(","),
+      (request.exclude ?? []).join(","),
     );
     if (result.outcome === "already_placed") {
       return {
@@ -143,6 +145,29 @@ export class RedisLedger implements BedLedger {
       seq: result.seq as number,
       expired: list<ExpiryResult["expired"][number]>(result.expired),
       offers: list<Offer>(result.offers),
+      nextDue: typeof result.nextDue === "number" ? result.nextDue : null,
+    };
+  }
+
+  async allocationOf(caseId: string): Promise<CaseAllocation | undefined> {
+    const raw = await this.redis.hgetall(this.keys.caseAllocation(caseId));
+    return raw.state === undefined ? undefined : allocationFrom(raw);
+  }
+
+  async facilityInfo(facilityId: string): Promise<FacilityInfo | undefined> {
+    const [kind, district, caps, status] = await this.redis.hmget(
+      this.keys.facility(facilityId),
+      "kind",
+      "district",
+      "caps",
+      "status",
+    );
+    if (kind === null) return undefined;
+    return {
+      kind: kind as FacilityInfo["kind"],
+      district: district ?? "",
+      capabilities: (caps ?? "").split(",").filter(Boolean) as FacilityInfo["capabilities"],
+      status: status as FacilityStatus,
     };
   }
 

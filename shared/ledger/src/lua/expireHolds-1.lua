@@ -3,14 +3,23 @@
 -- KEYS[1] ledger sequence key
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] the most holds to expire in one call
--- Returns JSON: {seq, expired = [{caseId, transferId, facilityId, bedClass}], offers = [...]}
+-- Returns JSON: {seq, expired = [{caseId, transferId, facilityId, bedClass}], offers = [...],
+--               nextDue = the earliest remaining expiry (ms), absent when none}
 local done = recorded()
 if done then
   return done
 end
 local due = redis.call("ZRANGEBYSCORE", key("holds"), "-inf", AT, "LIMIT", 0, tonumber(ARGV[5]))
+local function nextDue()
+  local first = redis.call("ZRANGE", key("holds"), 0, 0, "WITHSCORES")
+  if first[2] then
+    return tonumber(first[2])
+  end
+  return nil
+end
 if #due == 0 then
-  return record({ seq = num(redis.call("GET", KEYS[1])), expired = {}, offers = {} })
+  -- Nothing changed, so nothing to record: a repeat of this op id finds the same answer.
+  return cjson.encode({ seq = num(redis.call("GET", KEYS[1])), expired = {}, offers = {}, nextDue = nextDue() })
 end
 local seq = nextSeq()
 local expired, offers, freed = {}, {}, {}
@@ -37,4 +46,4 @@ for _, e in ipairs(expired) do
     freed[e.facilityId .. "\n" .. e.bedClass] = nil
   end
 end
-return record({ seq = seq, expired = expired, offers = offers })
+return record({ seq = seq, expired = expired, offers = offers, nextDue = nextDue() })

@@ -8,6 +8,7 @@
 -- ARGV[9] required capabilities: "cap,cap" or ""
 -- ARGV[10] waiting score (lower waits less: priority first, then waiting since)
 -- ARGV[11] districts nearest first: "d1,d2,..."
+-- ARGV[12] facilities to skip: "f1,f2" or ""
 -- Returns JSON: {outcome="held"|"waitlisted"|"already_placed", seq, ...}
 local done = recorded()
 if done then
@@ -15,6 +16,7 @@ if done then
 end
 local caseId, transferId, queue = ARGV[5], ARGV[6], ARGV[7]
 local alternatives, needCaps, score, nearest = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
+local excluded = "," .. (ARGV[12] or "") .. ","
 
 local existing = redis.call("HGETALL", key("case", caseId))
 redis.call("HSET", key("queuemeta", queue), "alternatives", alternatives, "caps", needCaps)
@@ -36,7 +38,7 @@ local function choose(kind, class)
     local best, bestUsed, bestTotal = nil, 0, 1
     for _, fid in ipairs(redis.call("SMEMBERS", key("avail", kind, class, district))) do
       local _, _, caps = facilityMeta(fid)
-      if hasCaps(caps, needCaps) then
+      if hasCaps(caps, needCaps) and not string.find(excluded, "," .. fid .. ",", 1, true) then
         local total, held, occ = counts(fid, class)
         local used = held + occ
         local lhs, rhs = used * bestTotal, bestUsed * total

@@ -1,0 +1,3 @@
+export * from "./patient-machine.ts";
+export * from "./patient-snapshot.ts";
+export * from "./patient-types.ts";

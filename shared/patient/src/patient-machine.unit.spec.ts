@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { transition } from "xstate";
+import { patientMachine } from "./patient-machine.ts";
+import { newPatient, type PatientSnapshot, persistPatient, restorePatient, stateOf } from "./patient-snapshot.ts";
+import type { Allocation, PatientContext, PatientEvent } from "./patient-types.ts";
+
+const context: PatientContext = {
+  caseId: "SH-1",
+  district: "Xuhui",
+  reportedAt: "2022-04-10T08:00:00.000Z",
+  reportedBy: "op-1",
+  facts: { ageYears: 30, severity: "mild" },
+  triage: {
+    policyVersion: "shanghai-2022-04-09.v1",
+    severity: "mild",
+    priority: 2,
+    route: "fangcang",
+    alternatives: [{ kind: "fangcang", bedClass: "shelter" }],
+    requiredCapabilities: [],
+    reasons: ["severity.mild", "route.fangcang"],
+  },
+  appliedOps: [],
+};
+const allocation: Allocation = {
+  transferId: "tr-1",
+  facilityId: "FC-1",
+  bedClass: "shelter",
+  route: "fangcang",
+  holdExpiresAt: "2022-04-10T20:00:00.000Z",
+};
+
+function given(...events: PatientEvent[]): PatientSnapshot {
+  let snapshot = newPatient(context);
+  for (const event of events) snapshot = transition(patientMachine, snapshot, event)[0];
+  return snapshot;
+}
+
+function when(snapshot: PatientSnapshot, event: PatientEvent) {
+  const [next, actions] = transition(patientMachine, snapshot, event);
+  return { state: stateOf(next), emitted: actions.filter((a) => a.type === "emit").map((a) => a.params), next };
+}
+
+describe("the patient machine", () => {
+  it("starts placing and is ordered once the ledger holds a bed", () => {
+    expect(stateOf(newPatient(context))).toBe("placing");
+    expect(when(newPatient(context), { type: "PLACED", allocation })).toMatchObject({
+      state: "ordered",
+      emitted: [{ output: "transfer.ordered", allocation }],
+    });
+  });
+
+  it("accepts only the current transfer's admission", () => {
+    const ordered = given({ type: "PLACED", allocation });
+    expect(ordered.can({ type: "ADMITTED", transferId: "tr-other" })).toBe(false);
+    expect(when(ordered, { type: "ADMITTED", transferId: "tr-1" }).state).toBe("admitted");
+  });
+
+  it("on hold expiry cancels the transfer, then waits again, in that order", () => {
+    const result = when(given({ type: "PLACED", allocation }), { type: "HOLD_EXPIRED", transferId: "tr-1" });
+    expect(result.state).toBe("waiting");
+    expect(result.emitted).toEqual([
+      { output: "transfer.cancelled", transferId: "tr-1", reason: "hold expired before admission" },
+      { output: "case.waitlisted" },
+    ]);
+    expect(result.next.context.allocation).toBeUndefined();
+  });
+
+  it("escalates an admitted patient whose bed no longer serves, naming the facility left", () => {
+    const admitted = given({ type: "PLACED", allocation }, { type: "ADMITTED", transferId: "tr-1" });
+    const result = when(admitted, {
+      type: "RECLASSIFIED",
+      facts: { ...context.facts, severity: "severe" },
+      triage: { ...context.triage, severity: "severe", priority: 5 },
+      currentBedServes: false,
+      triageChanged: true,
+    });
+    expect(result.state).toBe("placing");
+    expect(result.emitted).toEqual([
+      { output: "case.escalated", fromFacilityId: "FC-1", reason: "worsened beyond what the facility can treat" },
+    ]);
+  });
+
+  it("closes on discharge from its own facility only, and accepts nothing after", () => {
+    const admitted = given({ type: "PLACED", allocation }, { type: "ADMITTED", transferId: "tr-1" });
+    expect(admitted.can({ type: "DISCHARGED", facilityId: "FC-9", outcome: "recovered" })).toBe(false);
+    const closed = when(admitted, { type: "DISCHARGED", facilityId: "FC-1", outcome: "recovered" });
+    expect(closed).toMatchObject({ state: "closed", emitted: [{ output: "case.closed", reason: "recovered" }] });
+    expect(closed.next.can({ type: "WITHDRAWN", reason: "duplicate" })).toBe(false);
+  });
+});
+
+describe("the stored patient", () => {
+  it("round-trips state and context", () => {
+    const ordered = given({ type: "PLACED", allocation });
+    const restored = restorePatient(persistPatient(ordered));
+    expect(stateOf(restored)).toBe("ordered");
+    expect(restored.context).toEqual(ordered.context);
+    expect(restored.can({ type: "ADMITTED", transferId: "tr-1" })).toBe(true);
+  });
+
+  it.each([
+    ["not JSON", "{", /not JSON/],
+    ["another version", JSON.stringify({ version: 2, state: "ordered", context }), /version/],
+    ["an unknown state", JSON.stringify({ version: 1, state: "lost", context }), /state/],
+    [
+      "a broken context",
+      JSON.stringify({ version: 1, state: "waiting", context: { ...context, triage: null } }),
+      /context\.triage/,
+    ],
+  ])("refuses %s", (_, json, message) => {
+    expect(() => restorePatient(json)).toThrow(message);
+  });
+});

@@ -1,0 +1,42 @@
+// Moving a patient between its machine snapshot and its stored form.
+import { initialTransition, type SnapshotFrom } from "xstate";
+import { patientMachine } from "./patient-machine.ts";
+import { PATIENT_SNAPSHOT_VERSION, type PatientContext, PatientState, PersistedPatient } from "./patient-types.ts";
+
+export type PatientSnapshot = SnapshotFrom<typeof patientMachine>;
+
+/** A new patient, in the transient `placing` state. */
+export function newPatient(context: PatientContext): PatientSnapshot {
+  return initialTransition(patientMachine, context)[0];
+}
+
+export function stateOf(snapshot: PatientSnapshot): PatientState {
+  return PatientState.parse(snapshot.value);
+}
+
+export function persistPatient(snapshot: PatientSnapshot): string {
+  const stored: PersistedPatient = {
+    version: PATIENT_SNAPSHOT_VERSION,
+    state: stateOf(snapshot),
+    context: snapshot.context,
+  };
+  return JSON.stringify(stored);
+}
+
+/** Restores a stored patient, refusing anything that is not a valid stored form. */
+export function restorePatient(json: string): PatientSnapshot {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`stored patient is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = PersistedPatient.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `stored patient is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  const { state, context } = parsed.data;
+  return patientMachine.resolveState({ value: state, context });
+}
