@@ -4,6 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { AllocationCore, BatchedPatientStore } from "@fangcang/allocation";
 import { BatchConsumer, createKafka, EventProducer } from "@fangcang/bus";
+import { kafkaSecurity, redisTls } from "@fangcang/config";
 import { topicNames } from "@fangcang/contracts";
 import { RedisLedger } from "@fangcang/ledger";
 import { policyByVersion } from "@fangcang/triage";
@@ -19,17 +20,30 @@ export interface RunningAllocator {
   stop(): Promise<void>;
 }
 
+export type AllocatorLog = (message: string, fields?: Record<string, unknown>) => void;
+
 export async function startAllocator(
   config: AllocatorConfig,
   onFatal: (error: Error) => void = () => {},
+  log: AllocatorLog = () => {},
 ): Promise<RunningAllocator> {
   const policy = policyByVersion(config.FANGCANG_POLICY_VERSION);
   const topics = topicNames(config.FANGCANG_TOPIC_PREFIX);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  // Commands wait while Redis is away (maxRetriesPerRequest: null) instead of failing the
+  // batch; the consumer is paused meanwhile, and readiness says so.
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: true,
+    ...redisTls(config.security, config.REDIS_URL),
+  });
   const ledger = new RedisLedger(redis, config.FANGCANG_REDIS_NAMESPACE);
   const patients = new BatchedPatientStore(new RedisPatientStore(redis, config.FANGCANG_REDIS_NAMESPACE));
   const core = new AllocationCore({ ledger, patients, policy, source: config.FANGCANG_SOURCE });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "fangcang-allocator" });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: "fangcang-allocator",
+    ...kafkaSecurity(config.security),
+  });
   const producer = new EventProducer(kafka);
   const worker = new AllocatorWorker({
     core,
@@ -46,12 +60,29 @@ export async function startAllocator(
   let consuming = false;
   const health = await startHealthServer(config.FANGCANG_HTTP_PORT, {
     live: () => true,
-    ready: () => consuming && redis.status === "ready",
-    details: () => ({ redis: redis.status, consuming, ...worker.stats }),
+    ready: () => consuming && redis.status === "ready" && worker.lastError === undefined,
+    details: () => ({
+      redis: redis.status,
+      consuming,
+      lastError: worker.lastError?.message ?? null,
+      ...worker.stats,
+    }),
   });
   await producer.connect();
   await consumer.start(worker.handleBatch);
   consuming = true;
+  // ioredis reports every failed reconnect; the state changes below are what operators need.
+  redis.on("error", () => {});
+  redis.on("close", () => {
+    if (!consuming) return;
+    consumer.pause();
+    log("redis connection lost; consumer paused", { redis: redis.status });
+  });
+  redis.on("ready", () => {
+    if (!consuming) return;
+    consumer.resume();
+    log("redis connection ready; consumer resumed");
+  });
   return {
     worker,
     healthPort: (health.address() as AddressInfo).port,

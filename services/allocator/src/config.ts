@@ -1,5 +1,5 @@
 // The allocator's environment, validated once at start (see README "Configuration").
-import { CommonEnv, loadEnv, Port, PositiveInt } from "@fangcang/config";
+import { CommonEnv, ConfigError, loadEnv, Port, PositiveInt, type SecurityConfig, SecurityEnv } from "@fangcang/config";
 import { DEFAULT_MAX_EVENT_BYTES } from "@fangcang/contracts";
 import { shanghai2022 } from "@fangcang/triage";
 import { z } from "zod";
@@ -13,8 +13,22 @@ export const AllocatorEnv = CommonEnv.extend({
   FANGCANG_HTTP_PORT: Port.default(8081),
   FANGCANG_SOURCE: z.string().min(1).default("fangcang/allocator"),
 });
-export type AllocatorConfig = z.infer<typeof AllocatorEnv>;
+export type AllocatorConfig = z.infer<typeof AllocatorEnv> & { security: SecurityConfig };
 
+/** Reads the whole environment and reports every problem in it at once. */
 export function loadAllocatorConfig(env: NodeJS.ProcessEnv = process.env): AllocatorConfig {
-  return loadEnv(AllocatorEnv, env);
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const base = attempt(() => loadEnv(AllocatorEnv, env));
+  const security = attempt(() => loadEnv(SecurityEnv, env));
+  if (base === undefined || security === undefined) throw new ConfigError(problems);
+  return { ...base, security };
 }

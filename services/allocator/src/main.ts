@@ -1,6 +1,6 @@
 // The allocator process: runs until SIGTERM or SIGINT, then stops consuming, lets the batch
 // in hand finish and commit, and exits. A consumer crash exits non-zero for the supervisor.
-import { ConfigError } from "@fangcang/config";
+import { ConfigError, redactUrl } from "@fangcang/config";
 import { startAllocator } from "./allocator.ts";
 import { loadAllocatorConfig } from "./config.ts";
 
@@ -12,13 +12,17 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 
 async function main(): Promise<void> {
   const config = loadAllocatorConfig();
-  const allocator = await startAllocator(config, (error) => {
-    log("consumer crashed", { error: error.message });
-    process.exit(1);
-  });
+  const allocator = await startAllocator(
+    config,
+    (error) => {
+      log("consumer crashed", { error: error.message });
+      process.exit(1);
+    },
+    log,
+  );
   log("allocator started", {
     brokers: config.KAFKA_BROKERS,
-    redis: config.REDIS_URL.replace(/\/\/[^@]*@/, "//***@"),
+    redis: redactUrl(config.REDIS_URL),
     group: config.FANGCANG_GROUP_ID,
     policy: config.FANGCANG_POLICY_VERSION,
     healthPort: allocator.healthPort,

@@ -1,13 +1,13 @@
 // The Kafka client as the rest of the system sees it. kafkajs is unmaintained (2.2.4 is
 // its last release), so it is confined to this package, behind an API small enough to
 // re-implement on a maintained KafkaJS-compatible client.
-import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
 
 export interface BusConnection {
   brokers: string[];
   clientId: string;
   ssl?: KafkaConfig["ssl"];
-  sasl?: KafkaConfig["sasl"];
+  sasl?: { mechanism: "scram-sha-256" | "scram-sha-512" | "plain"; username: string; password: string };
 }
 
 // kafkajs 2.2.4 computes a negative timer delay on Node 23+ and Node warns about it once per
@@ -26,7 +26,7 @@ export function createKafka(connection: BusConnection): Kafka {
     clientId: connection.clientId,
     brokers: connection.brokers,
     ...(connection.ssl === undefined ? {} : { ssl: connection.ssl }),
-    ...(connection.sasl === undefined ? {} : { sasl: connection.sasl }),
+    ...(connection.sasl === undefined ? {} : { sasl: connection.sasl as SASLOptions }),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
   });

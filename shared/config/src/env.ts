@@ -3,9 +3,11 @@
 import { z } from "zod";
 
 export class ConfigError extends Error {
+  readonly problems: string[];
   constructor(problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+    this.problems = problems;
   }
 }
 

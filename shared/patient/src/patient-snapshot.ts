@@ -23,17 +23,25 @@ export function persistPatient(snapshot: PatientSnapshot): string {
   return JSON.stringify(stored);
 }
 
+/** A stored patient that is not a valid stored form: a fact about one case, not an outage. */
+export class CorruptPatientError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CorruptPatientError";
+  }
+}
+
 /** Restores a stored patient, refusing anything that is not a valid stored form. */
 export function restorePatient(json: string): PatientSnapshot {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    throw new Error(`stored patient is not JSON: ${(error as Error).message}`);
+    throw new CorruptPatientError(`stored patient is not JSON: ${(error as Error).message}`);
   }
   const parsed = PersistedPatient.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(
+    throw new CorruptPatientError(
       `stored patient is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   }
