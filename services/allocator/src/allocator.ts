@@ -2,7 +2,7 @@
 // Kafka consumer and producer, health endpoints. `main.ts` runs it as a process; tests and
 // the demo run it in-process.
 import type { AddressInfo } from "node:net";
-import { AllocationCore, BatchedPatientStore } from "@fangcang/allocation";
+import { AllocationCore, type PatientStore } from "@fangcang/allocation";
 import { BatchConsumer, createKafka, EventProducer } from "@fangcang/bus";
 import { kafkaSecurity, redisTls } from "@fangcang/config";
 import { topicNames } from "@fangcang/contracts";
@@ -37,8 +37,10 @@ export async function startAllocator(
     ...redisTls(config.security, config.REDIS_URL),
   });
   const ledger = new RedisLedger(redis, config.FANGCANG_REDIS_NAMESPACE);
-  const patients = new BatchedPatientStore(new RedisPatientStore(redis, config.FANGCANG_REDIS_NAMESPACE));
-  const core = new AllocationCore({ ledger, patients, policy, source: config.FANGCANG_SOURCE });
+  const patients = new RedisPatientStore(redis, config.FANGCANG_REDIS_NAMESPACE);
+  const expiryWatch = { nextDue: Number.NEGATIVE_INFINITY };
+  const coreFor = (batchPatients: PatientStore) =>
+    new AllocationCore({ ledger, patients: batchPatients, policy, source: config.FANGCANG_SOURCE, expiryWatch });
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: "fangcang-allocator",
@@ -46,7 +48,7 @@ export async function startAllocator(
   });
   const producer = new EventProducer(kafka);
   const worker = new AllocatorWorker({
-    core,
+    coreFor,
     patients,
     producer,
     topics,
@@ -55,6 +57,8 @@ export async function startAllocator(
   const consumer = new BatchConsumer(kafka, {
     groupId: config.FANGCANG_GROUP_ID,
     topics: [topics.facilities, topics.cases],
+    partitionsConsumedConcurrently: config.FANGCANG_CONCURRENT_PARTITIONS,
+    maxBytesPerPartition: config.FANGCANG_MAX_BATCH_BYTES,
     onCrash: onFatal,
   });
   let consuming = false;

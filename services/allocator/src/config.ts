@@ -12,6 +12,10 @@ export const AllocatorEnv = CommonEnv.extend({
   /** Health and readiness endpoints; 0 picks a free port. */
   FANGCANG_HTTP_PORT: Port.default(8081),
   FANGCANG_SOURCE: z.string().min(1).default("fangcang/allocator"),
+  /** Partitions whose batches one allocator handles at once. */
+  FANGCANG_CONCURRENT_PARTITIONS: PositiveInt.default(4),
+  /** Most bytes fetched per partition per batch. */
+  FANGCANG_MAX_BATCH_BYTES: PositiveInt.default(1_048_576),
 });
 export type AllocatorConfig = z.infer<typeof AllocatorEnv> & { security: SecurityConfig };
 

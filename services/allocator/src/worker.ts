@@ -1,6 +1,6 @@
 // The allocator's batch loop: decode, decide, make the effect durable (inside the core's
 // ledger calls), produce every output, and only then let the consumer commit the offsets.
-import type { AllocationCore, BatchedPatientStore, Outcome } from "@fangcang/allocation";
+import { type AllocationCore, BatchedPatientStore, type Outcome, type PatientStore } from "@fangcang/allocation";
 import type { BatchContext, EventProducer, InboundMessage, RawOutbound } from "@fangcang/bus";
 import { type AnyCloudEvent, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
 import { CorruptPatientError } from "@fangcang/patient";
@@ -15,9 +15,10 @@ export interface WorkerStats {
 }
 
 export interface AllocatorWorkerOptions {
-  core: AllocationCore;
-  /** Patients changed by a batch are stored only after the batch's outputs are produced. */
-  patients: BatchedPatientStore;
+  /** The allocation core over one batch's view of the patients. */
+  coreFor: (patients: PatientStore) => AllocationCore;
+  /** Where patients live; a batch's changes reach it only after the batch's outputs are produced. */
+  patients: PatientStore;
   producer: EventProducer;
   topics: Topics;
   maxEventBytes: number;
@@ -36,45 +37,66 @@ export class AllocatorWorker {
   }
 
   handleBatch = async (messages: InboundMessage[], context: BatchContext): Promise<number> => {
+    // A batch's patient changes are held apart until its outputs are produced: if anything
+    // fails, they are dropped and the batch, delivered again, replays from the stored
+    // patients while the ledger returns its recorded answers, so nothing is applied twice.
+    const patients = new BatchedPatientStore(this.options.patients);
     try {
-      const handled = await this.applyBatch(messages, context);
+      const handled = await this.applyBatch(messages, context, patients);
       this.lastError = undefined;
       return handled;
     } catch (error) {
-      // The batch will be delivered again and replayed from the stored patients; the
-      // ledger returns its recorded answers, so nothing is applied twice.
-      this.options.patients.discard();
       this.lastError = error as Error;
       this.stats.failedBatches++;
       throw error;
     }
   };
 
-  private async applyBatch(messages: InboundMessage[], context: BatchContext): Promise<number> {
-    const { core, patients, producer, topics, maxEventBytes } = this.options;
-    const outputs: AnyCloudEvent[] = [];
-    const followUps: AnyCloudEvent[] = [];
-    const deadLetters: RawOutbound[] = [];
-    let handled = 0;
-    for (const message of messages) {
-      if (!context.isRunning()) break;
+  private async applyBatch(
+    messages: InboundMessage[],
+    context: BatchContext,
+    patients: BatchedPatientStore,
+  ): Promise<number> {
+    const { producer, topics, maxEventBytes } = this.options;
+    const core = this.options.coreFor(patients);
+    // Each key's events are applied in order; different keys (cases, facilities) concurrently,
+    // so their Redis calls share round trips.
+    const results: Outcome[] = new Array(messages.length);
+    const events: (AnyCloudEvent | undefined)[] = new Array(messages.length);
+    const byKey = new Map<string, number[]>();
+    messages.forEach((message, i) => {
       const topic = this.roleByTopic.get(message.topic);
       const decoded = fromKafkaMessage(message, { maxBytes: maxEventBytes, ...(topic ? { topic } : {}) });
       if (!decoded.ok) {
-        deadLetters.push(deadLetterFor(message, decoded.errors, new Date().toISOString()));
-      } else {
-        const outcome = await this.handleOne(decoded.event);
-        if (outcome.rejected) {
-          deadLetters.push(
-            deadLetterFor(message, outcome.rejected.errors, new Date().toISOString(), outcome.rejected.state),
-          );
-        }
-        outputs.push(...outcome.outputs);
-        followUps.push(...outcome.followUps);
+        results[i] = { outputs: [], followUps: [], rejected: { errors: decoded.errors } };
+        return;
       }
-      handled++;
-      if (handled % 500 === 0) await context.heartbeat();
-    }
+      events[i] = decoded.event;
+      const key = message.key?.toString() ?? "";
+      const indices = byKey.get(key);
+      if (indices) indices.push(i);
+      else byKey.set(key, [i]);
+    });
+    await Promise.all(
+      [...byKey.values()].map(async (indices) => {
+        for (const i of indices) results[i] = await this.handleOne(core, events[i] as AnyCloudEvent);
+      }),
+    );
+    await context.heartbeat();
+
+    const outputs: AnyCloudEvent[] = [];
+    const followUps: AnyCloudEvent[] = [];
+    const deadLetters: RawOutbound[] = [];
+    const now = new Date().toISOString();
+    results.forEach((outcome, i) => {
+      outputs.push(...outcome.outputs);
+      followUps.push(...outcome.followUps);
+      if (outcome.rejected) {
+        deadLetters.push(
+          deadLetterFor(messages[i] as InboundMessage, outcome.rejected.errors, now, outcome.rejected.state),
+        );
+      }
+    });
     await producer.send([
       { topic: topics.transfers, events: outputs },
       { topic: topics.cases, events: followUps },
@@ -82,10 +104,10 @@ export class AllocatorWorker {
     await producer.sendRaw(topics.deadLetter, deadLetters);
     await patients.flush();
     this.stats.batches++;
-    this.stats.events += handled;
+    this.stats.events += messages.length;
     this.stats.outputs += outputs.length;
     this.stats.deadLetters += deadLetters.length;
-    return handled;
+    return messages.length;
   }
 
   /**
@@ -93,9 +115,9 @@ export class AllocatorWorker {
    * service: the event goes to the dead-letter topic and the worker goes on. Any other
    * error (Redis or Kafka unreachable) fails the batch, to be delivered again.
    */
-  private async handleOne(event: AnyCloudEvent): Promise<Outcome> {
+  private async handleOne(core: AllocationCore, event: AnyCloudEvent): Promise<Outcome> {
     try {
-      return await this.options.core.handle(event);
+      return await core.handle(event);
     } catch (error) {
       if (error instanceof CorruptPatientError) {
         return {

@@ -45,6 +45,13 @@ export interface AllocationCoreOptions {
   policy: ClinicalPolicy;
   /** The CloudEvents `source` of everything the allocator emits. */
   source: string;
+  /** Shared by the cores of one worker, so concurrent batches check expiry no more than needed. */
+  expiryWatch?: ExpiryWatch;
+}
+
+/** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
+export interface ExpiryWatch {
+  nextDue: number;
 }
 
 const HOUR = 3_600_000;
@@ -82,14 +89,14 @@ export class AllocationCore {
   private readonly patients: PatientStore;
   private readonly policy: ClinicalPolicy;
   private readonly source: string;
-  /** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
-  private nextExpiryDue = Number.NEGATIVE_INFINITY;
+  private readonly expiryWatch: ExpiryWatch;
 
   constructor(options: AllocationCoreOptions) {
     this.ledger = options.ledger;
     this.patients = options.patients;
     this.policy = options.policy;
     this.source = options.source;
+    this.expiryWatch = options.expiryWatch ?? { nextDue: Number.NEGATIVE_INFINITY };
   }
 
   async handle(event: AnyCloudEvent): Promise<Outcome> {
@@ -183,11 +190,11 @@ export class AllocationCore {
   /** Releases holds whose expiry the event's time has passed; their owners hear of it. */
   private async expireHolds(event: AnyCloudEvent): Promise<AnyCloudEvent[]> {
     const at = Date.parse(event.time);
-    if (at < this.nextExpiryDue) return [];
+    if (at < this.expiryWatch.nextDue) return [];
     const result = await this.ledger.expireHolds(this.op(event, ":expire"));
     // Holds made meanwhile by other workers expire no earlier than their event time plus the
     // hold window, so checking again within the hour bounds how late an expiry can be.
-    this.nextExpiryDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
+    this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
     const expired = result.expired.map((e) =>
       cloudEvent(
         "case.hold-expired",

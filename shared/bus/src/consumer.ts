@@ -29,6 +29,8 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Most bytes fetched per partition per request; bounds a batch. */
   maxBytesPerPartition?: number;
+  /** How many partitions' batches are handled at once (handlers must not share batch state). */
+  partitionsConsumedConcurrently?: number;
   /** Called when the consumer crashes without restarting itself. */
   onCrash?: (error: Error) => void;
 }
@@ -58,6 +60,7 @@ export class BatchConsumer {
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({

@@ -3,6 +3,13 @@
 import { type AnyCloudEvent, toKafkaMessage } from "@fangcang/contracts";
 import { CompressionTypes, type Kafka, Partitioners, type Producer } from "kafkajs";
 
+/**
+ * Kept under the broker's default message.max.bytes (1 MiB), which bounds one partition's
+ * record batch: a request never carries more than this in all.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+const HEADER_BYTES_ESTIMATE = 200;
+
 export interface RawOutbound {
   key: string | Buffer | null;
   value: string | Buffer | null;
@@ -33,13 +40,37 @@ export class EventProducer {
     return this.producer.disconnect();
   }
 
-  /** Sends events grouped by topic in one request; resolves when every one is acknowledged. */
+  /**
+   * Sends events in order, in as few requests as the broker's record-batch limit allows;
+   * resolves when every one is acknowledged.
+   */
   async send(batches: { topic: string; events: AnyCloudEvent[] }[]): Promise<void> {
-    const topicMessages = batches
-      .filter((b) => b.events.length > 0)
-      .map((b) => ({ topic: b.topic, messages: b.events.map(toKafkaMessage) }));
-    if (topicMessages.length === 0) return;
-    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+    let request: { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (request.length === 0) return;
+      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      request = [];
+      bytes = 0;
+    };
+    for (const { topic, events } of batches) {
+      let current: { topic: string; messages: ReturnType<typeof toKafkaMessage>[] } | undefined;
+      for (const event of events) {
+        const message = toKafkaMessage(event);
+        const size = message.value.length + message.key.length + HEADER_BYTES_ESTIMATE;
+        if (bytes + size > MAX_REQUEST_BYTES) {
+          await flush();
+          current = undefined;
+        }
+        if (current === undefined) {
+          current = { topic, messages: [] };
+          request.push(current);
+        }
+        current.messages.push(message);
+        bytes += size;
+      }
+    }
+    await flush();
   }
 
   /** Sends messages that are not contract events (dead letters, deliberately malformed test input). */
