@@ -289,6 +289,20 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<B
       expect((await ledger.expireHolds(op(T0 + HOUR + holdMs))).nextDue).toBe(T0 + 2 * HOUR + holdMs);
     });
 
+    it("places an expired case elsewhere when its own bed closed meanwhile", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 1 }));
+      await register(facility("F-2", "fangcang", "Chongming", { shelter: 0 }));
+      await place("c1", shelter);
+      await ledger.setStatus({ ...op(), facilityId: "F-1", status: "paused" });
+      await ledger.resize({ ...op(), facilityId: "F-2", bedClass: "shelter", total: 1 });
+      const result = await ledger.expireHolds(op(T0 + holdMs));
+      expect(result.expired.map((e) => e.caseId)).toEqual(["c1"]);
+      expect(result.offers).toEqual([
+        expect.objectContaining({ caseId: "c1", facilityId: "F-2", bedClass: "shelter" }),
+      ]);
+      expect(checkLedgerInvariants(await ledger.snapshot())).toEqual([]);
+    });
+
     it("keeps free + held + occupied = total through a mixed run", async () => {
       await register(facility("F-1", "fangcang", "Xuhui", { shelter: 3 }));
       await register(facility("H-1", "designated_hospital", "Pudong", { general: 2, icu: 1 }, ["icu", "obstetrics"]));

@@ -124,11 +124,14 @@ class CaseRecord {
   /** The one heap the case is in (its queue while waiting, the holds while held), and its entry there. */
   heap: CaseHeap | null = null;
   ticket = 0;
+  /** Districts nearest the case's first, to place it again when its hold expires. */
+  readonly nearest: readonly string[];
 
-  constructor(caseId: string, queue: WaitingQueue, score: number) {
+  constructor(caseId: string, queue: WaitingQueue, score: number, nearest: readonly string[]) {
     this.caseId = caseId;
     this.queue = queue;
     this.score = score;
+    this.nearest = nearest;
   }
 
   bedInUse(): BedStock {
@@ -288,11 +291,13 @@ abstract class CaseHeap {
 /** The cases with one need, best first: lowest waiting score, then case id. */
 class WaitingQueue extends CaseHeap {
   readonly name: string;
+  readonly need: Need;
   readonly capabilities: readonly Capability[];
 
   constructor(name: string, need: Need) {
     super();
     this.name = name;
+    this.need = need;
     this.capabilities = [...need.capabilities];
   }
 
@@ -469,7 +474,7 @@ export class MemoryLedger implements BedLedger {
       return this.record(request.opId, { outcome: "already_placed", seq: this.seq, state: allocationOf(existing) });
     }
     const queue = this.queueFor(queueName, request.need);
-    const c = new CaseRecord(request.caseId, queue, score);
+    const c = new CaseRecord(request.caseId, queue, score, nearest);
     this.cases.set(c.caseId, c);
     const excluded = request.exclude ?? [];
     const available = excluded.length === 0 ? this.availableFacilities : this.availableExcept(excluded);
@@ -592,6 +597,24 @@ export class MemoryLedger implements BedLedger {
     const offers: Offer[] = [];
     for (const stock of freed) {
       if (toOffer.delete(stock)) this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
+    }
+    // expireHolds-1.lua: an expired case still waiting takes any other fitting free bed.
+    for (const c of due) {
+      if (c.state !== "waiting" || !this.anyAvailable(c.queue.need)) continue;
+      const choice = chooseFacility(c.queue.need, c.nearest, this.availableFacilities);
+      if (choice === null) continue;
+      const facility = this.facilities.get(choice.facilityId) as Facility;
+      const stock = this.stockOf(facility, choice.bedClass);
+      c.queue.discard(c);
+      this.holdBed(c, stock, transferIdFor(op.opId, c.caseId), op);
+      offers.push({
+        caseId: c.caseId,
+        transferId: c.transferId,
+        facilityId: facility.facilityId,
+        bedClass: stock.bedClass,
+        route: facility.kind,
+        holdExpiresAt: c.holdExpiresAt,
+      });
     }
     return this.record(op.opId, { seq, expired, offers, nextDue: this.nextDue() });
   }

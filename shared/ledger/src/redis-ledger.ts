@@ -114,6 +114,7 @@ export class RedisLedger implements BedLedger {
       waitingScore(request.priority, request.waitingSince),
       districtsByDistance(request.district).join(","),
       (request.exclude ?? []).join(","),
+      request.district,
     );
     if (result.outcome === "already_placed") {
       return {

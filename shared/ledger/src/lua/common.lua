@@ -157,3 +157,33 @@ local function offerFreeBeds(fid, class, offers)
 end
 
 local BED_CLASSES = { "general", "icu", "shelter" }
+
+-- Facility choice: the first alternative ("kind.class,...") with a fitting free bed; within
+-- it the nearest district (`nearest` is "d1,d2,..." nearest first), then the least loaded
+-- ((held + occupied) / total, compared exactly by cross-multiplication), then the smallest
+-- id. `excluded` is ",f1,f2," or ",,". Returns facility id, bed class and kind, or nil.
+local function choose(alternatives, needCaps, nearest, excluded)
+  for alternative in string.gmatch(alternatives, "[^,]+") do
+    local kind, class = string.match(alternative, "^([^.]+)%.(.+)$")
+    if redis.call("SCARD", key("avail", kind, class)) > 0 then
+      for district in string.gmatch(nearest, "[^,]+") do
+        local best, bestUsed, bestTotal = nil, 0, 1
+        for _, fid in ipairs(redis.call("SMEMBERS", key("avail", kind, class, district))) do
+          local _, _, caps = facilityMeta(fid)
+          if hasCaps(caps, needCaps) and not string.find(excluded, "," .. fid .. ",", 1, true) then
+            local total, held, occ = counts(fid, class)
+            local used = held + occ
+            local lhs, rhs = used * bestTotal, bestUsed * total
+            if best == nil or lhs < rhs or (lhs == rhs and fid < best) then
+              best, bestUsed, bestTotal = fid, used, total
+            end
+          end
+        end
+        if best then
+          return best, class, kind
+        end
+      end
+    end
+  end
+  return nil
+end

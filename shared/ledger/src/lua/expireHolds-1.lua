@@ -1,5 +1,6 @@
 -- expireHolds: holds not admitted by the event time are released; their cases go back to
--- their queue at their original place, and the freed beds are offered again.
+-- their queue at their original place, the freed beds are offered to the best waiting
+-- cases that fit, and an expired case still waiting takes any other fitting free bed.
 -- KEYS[1] ledger sequence key
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] the most holds to expire in one call
@@ -44,6 +45,26 @@ for _, e in ipairs(expired) do
   if bed then
     offerFreeBeds(bed[1], bed[2], offers)
     freed[e.facilityId .. "\n" .. e.bedClass] = nil
+  end
+end
+-- A freed bed may have been closed (capacity lowered, facility paused): an expired case
+-- still waiting must not wait while another fitting bed is free.
+for _, e in ipairs(expired) do
+  local v = redis.call("HMGET", key("case", e.caseId), "state", "queue", "district")
+  if v[1] == "waiting" then
+    local meta = redis.call("HMGET", key("queuemeta", v[2]), "alternatives", "caps")
+    local nearest = redis.call("GET", key("near", v[3])) or ""
+    local fid, class, kind = choose(meta[1] or "", meta[2] or "", nearest, ",,")
+    if fid then
+      redis.call("ZREM", key("queue", v[2]), e.caseId)
+      if redis.call("ZCARD", key("queue", v[2])) == 0 then
+        redis.call("SREM", key("queues"), v[2])
+      end
+      local transferId = transferIdFor(e.caseId)
+      local expiresAt = holdBed(e.caseId, fid, class, transferId)
+      table.insert(offers, { caseId = e.caseId, transferId = transferId, facilityId = fid, bedClass = class,
+        route = kind, holdExpiresAt = expiresAt })
+    end
   end
 end
 return record({ seq = seq, expired = expired, offers = offers, nextDue = nextDue() })

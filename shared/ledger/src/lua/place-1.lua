@@ -9,6 +9,7 @@
 -- ARGV[10] waiting score (lower waits less: priority first, then waiting since)
 -- ARGV[11] districts nearest first: "d1,d2,..."
 -- ARGV[12] facilities to skip: "f1,f2" or ""
+-- ARGV[13] the case's district
 -- Returns JSON: {outcome="held"|"waitlisted"|"already_placed", seq, ...}
 local done = recorded()
 if done then
@@ -16,7 +17,7 @@ if done then
 end
 local caseId, transferId, queue = ARGV[5], ARGV[6], ARGV[7]
 local alternatives, needCaps, score, nearest = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
-local excluded = "," .. (ARGV[12] or "") .. ","
+local excluded = "," .. ARGV[12] .. ","
 
 local existing = redis.call("HGETALL", key("case", caseId))
 redis.call("HSET", key("queuemeta", queue), "alternatives", alternatives, "caps", needCaps)
@@ -28,46 +29,19 @@ if #existing > 0 then
   return record({ outcome = "already_placed", seq = num(redis.call("GET", KEYS[1])), state = state })
 end
 
--- Nearest district first; within a district the least loaded ((held + occupied) / total,
--- compared exactly by cross-multiplication), then the smallest facility id.
-local function choose(kind, class)
-  if redis.call("SCARD", key("avail", kind, class)) == 0 then
-    return nil
-  end
-  for district in string.gmatch(nearest, "[^,]+") do
-    local best, bestUsed, bestTotal = nil, 0, 1
-    for _, fid in ipairs(redis.call("SMEMBERS", key("avail", kind, class, district))) do
-      local _, _, caps = facilityMeta(fid)
-      if hasCaps(caps, needCaps) and not string.find(excluded, "," .. fid .. ",", 1, true) then
-        local total, held, occ = counts(fid, class)
-        local used = held + occ
-        local lhs, rhs = used * bestTotal, bestUsed * total
-        if best == nil or lhs < rhs or (lhs == rhs and fid < best) then
-          best, bestUsed, bestTotal = fid, used, total
-        end
-      end
-    end
-    if best then
-      return best
-    end
-  end
-  return nil
-end
-
-for alternative in string.gmatch(alternatives, "[^,]+") do
-  local kind, class = string.match(alternative, "^([^.]+)%.(.+)$")
-  local fid = choose(kind, class)
-  if fid then
-    local seq = nextSeq()
-    local expiresAt = holdBed(caseId, fid, class, transferId)
-    redis.call("HSET", key("case", caseId), "queue", queue, "score", score)
-    return record({ outcome = "held", seq = seq, transferId = transferId, facilityId = fid, bedClass = class,
-      route = kind, holdExpiresAt = expiresAt })
-  end
+-- Remembered so that a case whose hold expires can be placed again from the ledger alone.
+redis.call("SET", key("near", ARGV[13]), nearest, "NX")
+local fid, class, kind = choose(alternatives, needCaps, nearest, excluded)
+if fid then
+  local seq = nextSeq()
+  local expiresAt = holdBed(caseId, fid, class, transferId)
+  redis.call("HSET", key("case", caseId), "queue", queue, "score", score, "district", ARGV[13])
+  return record({ outcome = "held", seq = seq, transferId = transferId, facilityId = fid, bedClass = class,
+    route = kind, holdExpiresAt = expiresAt })
 end
 
 local seq = nextSeq()
 redis.call("ZADD", key("queue", queue), score, caseId)
 redis.call("SADD", key("queues"), queue)
-redis.call("HSET", key("case", caseId), "state", "waiting", "queue", queue, "score", score)
+redis.call("HSET", key("case", caseId), "state", "waiting", "queue", queue, "score", score, "district", ARGV[13])
 return record({ outcome = "waitlisted", seq = seq, queue = queue })
