@@ -5,7 +5,8 @@ import { runDemo } from "./demo.ts";
 const usage = `usage: fangcang <command>
 
 commands:
-  demo    start Kafka, Redis and the allocator, play a small scenario, print the placements`;
+  demo    start Kafka, Redis and the allocator, play a small scenario, print the placements
+  simulate  write a seeded scenario (e.g. the Shanghai 2022 wave) as JSON Lines, or produce it to Kafka`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -13,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
     case "demo":
       await runDemo();
       return 0;
+    case "simulate":
+      return (await import("./simulate.ts")).simulateCommand(argv.slice(1));
     case undefined:
     case "help":
     case "--help":
