@@ -35,7 +35,7 @@ export function describeErrors(errors: DecodeError[]): string {
 /** The contract role of a topic name, default or prefixed ("x.fangcang.cases" -> "cases"); undefined if none. */
 export function roleOfTopic(topic: string): TopicRole | undefined {
   for (const [role, name] of Object.entries(defaultTopics) as [TopicRole, string][]) {
-    if (topic === name || topic.endsWith(`.${name}`) || topic.endsWith(name)) return role;
+    if (topic.endsWith(name)) return role;
   }
   return undefined;
 }
@@ -52,7 +52,10 @@ export interface JsonLinesLogOptions {
  * lines are skipped. A line that does not decode throws an EventLogError naming `path:line`
  * (unless `onInvalid` is given).
  */
-export async function* readJsonLinesLog(path: string, options: JsonLinesLogOptions = {}): AsyncGenerator<AnyCloudEvent> {
+export async function* readJsonLinesLog(
+  path: string,
+  options: JsonLinesLogOptions = {},
+): AsyncGenerator<AnyCloudEvent> {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
   const opened = new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
@@ -78,7 +81,10 @@ export async function* readJsonLinesLog(path: string, options: JsonLinesLogOptio
         options.onInvalid({ line: number, text, errors: decoded.errors });
         continue;
       }
-      throw new EventLogError(`${path}:${number}: not a contract event: ${describeErrors(decoded.errors)}`, decoded.errors);
+      throw new EventLogError(
+        `${path}:${number}: not a contract event: ${describeErrors(decoded.errors)}`,
+        decoded.errors,
+      );
     }
   } finally {
     lines.close();
@@ -313,7 +319,11 @@ export async function* readKafkaLog(options: KafkaLogOptions): AsyncGenerator<Ka
   const ranges: PartitionRange[] = options.topics.flatMap((topic) =>
     (offsets.get(topic) ?? []).map((p) => ({ topic, partition: p.partition, from: p.low, to: p.high })),
   );
-  for await (const chunk of readRanges(kafka, ranges, options.clientId === undefined ? {} : { clientId: options.clientId })) {
+  for await (const chunk of readRanges(
+    kafka,
+    ranges,
+    options.clientId === undefined ? {} : { clientId: options.clientId },
+  )) {
     const role = roleOfTopic(chunk.range.topic);
     for (const record of chunk.records) {
       const decoded = fromKafkaMessage(record, role === undefined ? {} : { topic: role });

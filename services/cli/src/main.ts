@@ -6,7 +6,8 @@ const usage = `usage: fangcang <command>
 
 commands:
   demo    start Kafka, Redis and the allocator, play a small scenario, print the placements
-  simulate  write a seeded scenario (e.g. the Shanghai 2022 wave) as JSON Lines, or produce it to Kafka`;
+  simulate  write a seeded scenario (e.g. the Shanghai 2022 wave) as JSON Lines, or produce it to Kafka
+  export  write the contract topics to JSON Lines files (structured CloudEvents), resumably`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -16,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "simulate":
       return (await import("./simulate.ts")).simulateCommand(argv.slice(1));
+    case "export":
+      return (await import("./export.ts")).exportCommand(argv.slice(1));
     case undefined:
     case "help":
     case "--help":

@@ -2,7 +2,14 @@
 // next state, and the events it causes out. It decides only from the event, the stored
 // patient, the policy and the ledger's answers, so the service (Redis ledger) and the
 // auditor or simulator (memory ledger) reach the same decisions from the same log.
-import { type AnyCloudEvent, type CloudEvent, cloudEvent, type EventData, type EventType } from "@fangcang/contracts";
+import {
+  type AnyCloudEvent,
+  type CloudEvent,
+  caseIdOf,
+  cloudEvent,
+  type EventData,
+  type EventType,
+} from "@fangcang/contracts";
 import { type BedLedger, LedgerError, type Offer } from "@fangcang/ledger";
 import {
   type Allocation,
@@ -58,6 +65,11 @@ const HOUR = 3_600_000;
 /** How many recent input ids a patient remembers, to skip redeliveries. */
 const REMEMBERED_INPUTS = 8;
 
+/** The key an event travels under is its case or its facility. */
+function keyedOpId(event: AnyCloudEvent): string {
+  return opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
+}
+
 const reject = (code: string, message: string, state?: string): Outcome => ({
   outputs: [],
   followUps: [],
@@ -100,9 +112,9 @@ export class AllocationCore {
   }
 
   async handle(event: AnyCloudEvent): Promise<Outcome> {
-    const expiries = await this.expireHolds(event);
     const outcome = await this.decide(event);
-    if (expiries.length > 0) outcome.followUps.unshift(...expiries);
+    // Only an accepted event moves the clock: a refused one may carry any time at all.
+    if (outcome.rejected === undefined) outcome.followUps.push(...(await this.expireHolds(event)));
     return outcome;
   }
 
@@ -149,7 +161,7 @@ export class AllocationCore {
   }
 
   private op(event: AnyCloudEvent, suffix = "") {
-    return { opId: opIdOf(event) + suffix, at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
+    return { opId: keyedOpId(event) + suffix, at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
   }
 
   // ---- facilities --------------------------------------------------------------------
@@ -248,7 +260,7 @@ export class AllocationCore {
 
   private async report(event: CloudEvent<"case.reported">): Promise<Outcome> {
     const reported = event.data;
-    const opId = opIdOf(event);
+    const opId = keyedOpId(event);
     const existing = await this.patients.get(reported.caseId);
     if (existing !== undefined) {
       if (existing.context.appliedOps.includes(opId)) return { outputs: [], followUps: [] };
@@ -271,6 +283,9 @@ export class AllocationCore {
 
   /** Any case event after the report: the patient's machine decides whether it applies. */
   private async advance(event: AnyCloudEvent): Promise<Outcome> {
+    if ((event.type === "case.bed-offered" || event.type === "case.hold-expired") && event.source !== this.source) {
+      return reject("forbidden_source", `${event.type} is the allocator's own event; ${event.source} may not send it`);
+    }
     const caseId = (event.data as { caseId: string }).caseId;
     const patient = await this.patients.get(caseId);
     if (patient === undefined) return reject("unknown_case", `no case ${caseId} has been reported`);
@@ -435,7 +450,7 @@ export class AllocationCore {
   private step(input: AnyCloudEvent, patient: PatientSnapshot): Step {
     return {
       input,
-      opId: opIdOf(input),
+      opId: keyedOpId(input),
       at: Date.parse(input.time),
       patient,
       emissions: [],

@@ -7,9 +7,13 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** The ledger operation id of an input: consumers deduplicate on (source, id). */
-export function opIdOf(event: { source: string; id: string }): string {
-  return `op-${sha1(`${event.source}\n${event.id}`).slice(0, 24)}`;
+/**
+ * The ledger operation id of an input: consumers deduplicate on (source, id), and the key
+ * (case or facility) is part of it, so a producer that reuses an event id for another case
+ * cannot make one case's effect stand for another's.
+ */
+export function opIdOf(event: { source: string; id: string }, key: string): string {
+  return `op-${sha1(`${event.source}\n${event.id}\n${key}`).slice(0, 24)}`;
 }
 
 /** The same rule as transferIdFor in the ledger's common.lua. */

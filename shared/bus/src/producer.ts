@@ -17,12 +17,18 @@ export interface RawOutbound {
 }
 
 export class EventProducer {
-  private readonly producer: Producer;
+  private readonly kafka: Kafka;
+  private producer: Producer;
 
   constructor(kafka: Kafka) {
+    this.kafka = kafka;
+    this.producer = EventProducer.create(kafka);
+  }
+
+  private static create(kafka: Kafka): Producer {
     // An idempotent producer keeps retrying (with capped backoff) rather than give up and
     // reorder: while the broker is away, the service stays not-ready instead of losing output.
-    this.producer = kafka.producer({
+    return kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       // murmur2 on the key, as the Java client: every producer puts a case on the same partition.
@@ -30,6 +36,22 @@ export class EventProducer {
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
     });
+  }
+
+  /**
+   * After a refused request an idempotent producer's sequence numbers no longer match the
+   * broker's, and every later send fails: start a fresh producer (a new producer id).
+   */
+  private async request<T>(send: (producer: Producer) => Promise<T>): Promise<T> {
+    try {
+      return await send(this.producer);
+    } catch (error) {
+      const broken = this.producer;
+      this.producer = EventProducer.create(this.kafka);
+      await broken.disconnect().catch(() => {});
+      await this.producer.connect();
+      throw error;
+    }
   }
 
   connect(): Promise<void> {
@@ -49,7 +71,8 @@ export class EventProducer {
     let bytes = 0;
     const flush = async () => {
       if (request.length === 0) return;
-      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      const topicMessages = request;
+      await this.request((p) => p.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None }));
       request = [];
       bytes = 0;
     };
@@ -75,7 +98,21 @@ export class EventProducer {
 
   /** Sends messages that are not contract events (dead letters, deliberately malformed test input). */
   async sendRaw(topic: string, messages: RawOutbound[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.producer.send({ topic, messages, acks: -1 });
+    let chunk: RawOutbound[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const batch = chunk;
+      await this.request((p) => p.send({ topic, messages: batch, acks: -1 }));
+      chunk = [];
+      bytes = 0;
+    };
+    for (const message of messages) {
+      const size = (message.value?.length ?? 0) + (message.key?.length ?? 0) + HEADER_BYTES_ESTIMATE;
+      if (bytes + size > MAX_REQUEST_BYTES) await flush();
+      chunk.push(message);
+      bytes += size;
+    }
+    await flush();
   }
 }

@@ -103,10 +103,27 @@ export function toKafkaMessage(event: AnyCloudEvent): EncodedMessage {
   return { key: kafkaKeyOf(event), value: JSON.stringify(event.data), headers };
 }
 
-function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Text of a header or value; null when its bytes are not UTF-8 (never guessed at). */
+function utf8(value: Buffer | string): string | null {
+  if (typeof value === "string") return value;
+  try {
+    return strictUtf8.decode(value);
+  } catch {
+    return null;
+  }
+}
+
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   const one = Array.isArray(value) ? value[value.length - 1] : value;
-  return one === undefined ? undefined : one.toString();
+  return one === undefined ? undefined : utf8(one);
+}
+
+/** "application/json", optionally with parameters; media types are case-insensitive. */
+function isJsonMediaType(contentType: string): boolean {
+  return contentType.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
 function byteLength(value: Buffer | string | null): number {
@@ -136,12 +153,14 @@ export function fromKafkaMessage(message: RawMessage, options: DecodeOptions = {
     return { ok: false, errors: [{ code: "too_large", message: `value is ${size} bytes; the limit is ${maxBytes}` }] };
   }
   const raw = message.headers ?? {};
-  const headers = Object.fromEntries(
-    ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "content-type"].map((name) => [
-      name,
-      headerText(raw[name]),
-    ]),
-  );
+  const headers: Record<string, string | undefined> = {};
+  for (const name of ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "content-type"]) {
+    const text = headerText(raw[name]);
+    if (text === null) {
+      return { ok: false, errors: [{ code: "invalid_header", message: `${name} is not UTF-8 text`, path: name }] };
+    }
+    headers[name] = text;
+  }
   const envelope = EnvelopeHeaders.safeParse(headers);
   if (!envelope.success) {
     return {
@@ -157,15 +176,17 @@ export function fromKafkaMessage(message: RawMessage, options: DecodeOptions = {
     };
   }
   const contentType = headers["content-type"];
-  if (contentType !== undefined && !contentType.startsWith("application/json")) {
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
     return {
       ok: false,
       errors: [{ code: "unsupported_content_type", message: `content-type ${contentType}`, path: "content-type" }],
     };
   }
+  const text = message.value === null ? "" : utf8(message.value);
+  if (text === null) return { ok: false, errors: [{ code: "invalid_json", message: "value is not UTF-8 text" }] };
   let data: unknown;
   try {
-    data = JSON.parse(message.value === null ? "" : message.value.toString());
+    data = JSON.parse(text);
   } catch (error) {
     return { ok: false, errors: [{ code: "invalid_json", message: (error as Error).message }] };
   }
@@ -182,7 +203,7 @@ export function fromKafkaMessage(message: RawMessage, options: DecodeOptions = {
     data: result.event,
     ...(ce_subject === undefined ? {} : { subject: ce_subject }),
   } as AnyCloudEvent;
-  const key = message.key === null ? null : message.key.toString();
+  const key = message.key === null ? null : utf8(message.key);
   if (key !== kafkaKeyOf(event)) {
     const field = eventCatalog[event.type].key;
     return {

@@ -14,8 +14,17 @@ export const DeadLetter = z.object({
   key: z.string().nullable(),
   /** Header values as UTF-8 text; binary headers are base64 with a "base64:" prefix. */
   headers: z.record(z.string(), z.string()),
-  /** The raw value: UTF-8 text when it decodes cleanly, else base64 with a "base64:" prefix. */
+  /**
+   * The raw value: UTF-8 text when it decodes cleanly, else base64 with a "base64:" prefix.
+   * A value too large to carry keeps only its beginning, with its size and hash below.
+   */
   value: z.string().nullable(),
+  /** Set when `value` holds only the beginning of the original. */
+  valueTruncated: z.boolean().optional(),
+  /** The original value's size in bytes, when truncated. */
+  valueBytes: z.number().int().min(0).optional(),
+  /** SHA-256 (hex) of the original value's bytes, when truncated. */
+  valueSha256: z.string().optional(),
   errors: z.array(DeadLetterError).min(1),
   /** The patient-machine state that refused the event, when a state refused it. */
   state: z.string().optional(),
