@@ -23,10 +23,10 @@ import {
   stateOf,
   type TestResult,
   type TriageSummary,
+  transitionPatient,
 } from "@fangcang/patient";
 import { isKnownDistrict, servesNeed } from "@fangcang/placement";
 import { type ClinicalPolicy, policyByVersion, triage } from "@fangcang/triage";
-import { transition } from "xstate";
 import { decisionIdFor, opIdOf, transferIdFor } from "./identity.ts";
 import type { PatientStore } from "./patient-store.ts";
 
@@ -460,7 +460,7 @@ export class AllocationCore {
   }
 
   private apply(step: Step, event: PatientEvent): void {
-    const [next, actions] = transition(patientMachine, step.patient, event);
+    const [next, actions] = transitionPatient(step.patient, event);
     step.patient = next;
     for (const action of actions) {
       if (action.type === "emit") step.emissions.push(action.params as Emission);

@@ -111,3 +111,29 @@ describe("the stored patient", () => {
     expect(() => restorePatient(json)).toThrow(message);
   });
 });
+
+describe("the allocation-light transition", () => {
+  it("gives exactly what xstate's transition gives, step by step", async () => {
+    const { transitionPatient } = await import("./patient-transition.ts");
+    const steps: PatientEvent[] = [
+      { type: "PLACED", allocation },
+      { type: "HOLD_EXPIRED", transferId: "tr-1" },
+      { type: "OFFERED", allocation: { ...allocation, transferId: "tr-2" } },
+      { type: "ADMITTED", transferId: "tr-2" },
+      { type: "TESTED", test: { sampledAt: "2022-04-15T00:00:00Z", nGeneCt: 36, orfGeneCt: 37 } },
+      { type: "DISCHARGED", facilityId: "FC-1", outcome: "recovered" },
+    ];
+    let a = newPatient(context);
+    let b = newPatient(context);
+    for (const event of steps) {
+      const [nextA, actionsA] = transition(patientMachine, a, event);
+      const [nextB, actionsB] = transitionPatient(b, event);
+      expect(stateOf(nextB)).toBe(stateOf(nextA));
+      expect(nextB.context).toEqual(nextA.context);
+      expect(actionsB.map((x) => [x.type, x.params])).toEqual(actionsA.map((x) => [x.type, x.params]));
+      a = nextA;
+      b = nextB;
+    }
+    expect(stateOf(b)).toBe("closed");
+  });
+});

@@ -1,13 +1,14 @@
 // Moving a patient between its machine snapshot and its stored form.
-import { initialTransition, type SnapshotFrom } from "xstate";
+import type { SnapshotFrom } from "xstate";
 import { patientMachine } from "./patient-machine.ts";
+import { initialPatient } from "./patient-transition.ts";
 import { PATIENT_SNAPSHOT_VERSION, type PatientContext, PatientState, PersistedPatient } from "./patient-types.ts";
 
 export type PatientSnapshot = SnapshotFrom<typeof patientMachine>;
 
 /** A new patient, in the transient `placing` state. */
 export function newPatient(context: PatientContext): PatientSnapshot {
-  return initialTransition(patientMachine, context)[0];
+  return initialPatient(context);
 }
 
 export function stateOf(snapshot: PatientSnapshot): PatientState {
