@@ -6,6 +6,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // Generous: the machines running these are small and shared.
+          testTimeout: 60_000,
           include: [
             "shared/*/src/**/*.unit.spec.ts",
             "services/*/src/**/*.unit.spec.ts",
