@@ -34,6 +34,9 @@ import {
   readRanges,
 } from "./event-log.ts";
 import { ProgressBar } from "./progress.ts";
+import { UsageError } from "./usage-error.ts";
+
+export { UsageError };
 
 export const exportUsage = `usage: fangcang export --out DIR [--topics cases,facilities,transfers,dead-letter]
                        [--topic-prefix P] [--brokers host:port[,host:port...]]
@@ -49,10 +52,6 @@ mark when the run starts, so the export ends on a live topic. Events are written
 topic, partition by partition, in offset order. Messages that are not contract events go to
 <topic>.undecodable.jsonl; dead letters are written as {topic, partition, offset, key,
 headers, value} objects. Ctrl-C stops cleanly; rerun to continue.`;
-
-export class UsageError extends Error {
-  override name = "UsageError";
-}
 
 /** Thrown when the output directory does not agree with its manifest. */
 export class ExportStateError extends Error {

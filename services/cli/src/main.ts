@@ -7,7 +7,8 @@ const usage = `usage: fangcang <command>
 commands:
   demo    start Kafka, Redis and the allocator, play a small scenario, print the placements
   simulate  write a seeded scenario (e.g. the Shanghai 2022 wave) as JSON Lines, or produce it to Kafka
-  export  write the contract topics to JSON Lines files (structured CloudEvents), resumably`;
+  export  write the contract topics to JSON Lines files (structured CloudEvents), resumably
+  what-if  run a scenario through the pure core in memory: when beds run out, waits by priority, a chart`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -19,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./simulate.ts")).simulateCommand(argv.slice(1));
     case "export":
       return (await import("./export.ts")).exportCommand(argv.slice(1));
+    case "what-if":
+      return (await import("./what-if.ts")).whatIfCommand(argv.slice(1));
     case undefined:
     case "help":
     case "--help":

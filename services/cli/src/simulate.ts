@@ -19,6 +19,9 @@ import {
 } from "@fangcang/scenario";
 import { ProgressBar } from "./progress.ts";
 import { table } from "./table.ts";
+import { UsageError } from "./usage-error.ts";
+
+export { UsageError };
 
 export const simulateUsage = `usage: fangcang simulate --scenario NAME [--seed N] [--scale F] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                          (--out FILE.jsonl | --produce [--rate N] [--topic-prefix P] | --plan)
@@ -42,11 +45,6 @@ export interface SimulateArgs {
   scenario: ScenarioName;
   options: Required<Pick<ScenarioOptions, "seed" | "scale">> & Pick<ScenarioOptions, "from" | "to">;
   output: SimulateOutput;
-}
-
-/** A mistake in the command line: the message says what to pass instead. */
-export class UsageError extends Error {
-  override name = "UsageError";
 }
 
 const MAX_SEED = 0xffffffff;

@@ -1,0 +1,2 @@
+export * from "./queue-chart.ts";
+export * from "./what-if.ts";

@@ -1,0 +1,235 @@
+// What-if planning: a scenario's events run through the pure allocation core and the
+// in-memory ledger, with simulated intake systems that admit each ordered transfer and
+// discharge the patient after a realistic stay. No Kafka, no Redis: the same decisions the
+// service would make, in event time, for any capacity plan a scenario describes.
+import { AllocationCore, MemoryPatientStore } from "@fangcang/allocation";
+import { type AnyCloudEvent, caseIdOf, cloudEvent, type EventData, type Route } from "@fangcang/contracts";
+import { checkLedgerInvariants, MemoryLedger } from "@fangcang/ledger";
+import { mixSeed, mulberry32, stayDays } from "@fangcang/scenario";
+import { type ClinicalPolicy, triage } from "@fangcang/triage";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface IntakeBehaviour {
+  /** Hours between a transfer order and the admission. */
+  admitAfterHours: number;
+  /** Seeds the lengths of stay. */
+  seed: number;
+}
+
+export interface WhatIfReport {
+  events: number;
+  cases: number;
+  decisions: number;
+  /** First time a case of each route had to wait for a bed (the route's beds ran out). */
+  firstWait: Partial<Record<Route, string>>;
+  /** Per priority: cases, how many waited, mean and peak wait in hours (event time). */
+  waits: { priority: number; cases: number; waited: number; meanHours: number; peakHours: number }[];
+  /** Cases ordered to another kind of facility than their policy's first preference. */
+  outsidePreferredRoute: number;
+  /** Per day (Shanghai time is not applied: UTC days), cases waiting at the end of the day by route. */
+  queueByDay: { day: string; waiting: Partial<Record<Route, number>> }[];
+  /** Ledger invariant violations found at the end (there should be none). */
+  violations: string[];
+}
+
+/** A small binary heap of scheduled intake events, by time then insertion. */
+class Schedule {
+  private readonly items: { at: number; n: number; event: AnyCloudEvent }[] = [];
+  private count = 0;
+  get size(): number {
+    return this.items.length;
+  }
+  peekTime(): number {
+    return this.items[0]?.at ?? Number.POSITIVE_INFINITY;
+  }
+  push(at: number, event: AnyCloudEvent): void {
+    const items = this.items;
+    items.push({ at, n: this.count++, event });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      [items[i], items[parent]] = [items[parent] as (typeof items)[0], items[i] as (typeof items)[0]];
+      i = parent;
+    }
+  }
+  pop(): AnyCloudEvent | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined) return undefined;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && this.less(l, m)) m = l;
+        if (r < items.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m] as (typeof items)[0], items[i] as (typeof items)[0]];
+        i = m;
+      }
+    }
+    return top.event;
+  }
+  private less(a: number, b: number): boolean {
+    const x = this.items[a] as { at: number; n: number };
+    const y = this.items[b] as { at: number; n: number };
+    return x.at < y.at || (x.at === y.at && x.n < y.n);
+  }
+}
+
+export async function runWhatIf(
+  scenario: Iterable<AnyCloudEvent>,
+  policy: ClinicalPolicy,
+  intake: IntakeBehaviour,
+  onProgress: (events: number) => void = () => {},
+): Promise<WhatIfReport> {
+  const ledger = new MemoryLedger();
+  const core = new AllocationCore({ ledger, patients: new MemoryPatientStore(), policy, source: "fangcang/allocator" });
+  const rng = mulberry32(mixSeed(intake.seed, 0x1a7a4e));
+  const schedule = new Schedule();
+  const reported = new Map<string, { at: number; priority: number; preferred: Route; severity: string }>();
+  const firstOrdered = new Map<string, number>();
+  const waitingNow = new Map<string, Route>();
+  const firstWait: WhatIfReport["firstWait"] = {};
+  const queueByDay: WhatIfReport["queueByDay"] = [];
+  let events = 0;
+  let decisions = 0;
+  let outsidePreferredRoute = 0;
+  let n = 0;
+  let currentDay = -1;
+  let lastTime = 0;
+
+  const closeDaysBefore = (at: number) => {
+    const day = Math.floor(at / DAY);
+    if (currentDay >= 0) {
+      for (let d = currentDay; d < day; d++) {
+        const waiting: Partial<Record<Route, number>> = {};
+        for (const route of waitingNow.values()) waiting[route] = (waiting[route] ?? 0) + 1;
+        queueByDay.push({ day: new Date(d * DAY).toISOString().slice(0, 10), waiting });
+      }
+    }
+    currentDay = day;
+  };
+
+  const apply = async (first: AnyCloudEvent) => {
+    const pending = [first];
+    while (pending.length > 0) {
+      const event = pending.shift() as AnyCloudEvent;
+      events++;
+      if (events % 10_000 === 0) onProgress(events);
+      if (event.type === "case.reported") {
+        const t = triage(policy, event.data);
+        reported.set(event.data.caseId, {
+          at: Date.parse(event.data.reportedAt),
+          priority: t.priority,
+          preferred: t.route,
+          severity: t.severity,
+        });
+      }
+      const outcome = await core.handle(event);
+      pending.push(...outcome.followUps);
+      for (const output of outcome.outputs) {
+        decisions++;
+        const caseId = caseIdOf(output) as string;
+        const at = Date.parse(output.time);
+        if (output.type === "case.waitlisted") {
+          const route = (output.data as EventData<"case.waitlisted">).route;
+          waitingNow.set(caseId, route);
+          firstWait[route] ??= output.time;
+        } else if (output.type === "transfer.ordered") {
+          const order = output.data as EventData<"transfer.ordered">;
+          waitingNow.delete(caseId);
+          if (!firstOrdered.has(caseId)) {
+            firstOrdered.set(caseId, at);
+            if (order.route !== reported.get(caseId)?.preferred) outsidePreferredRoute++;
+          }
+          const admitAt = at + intake.admitAfterHours * HOUR;
+          schedule.push(
+            admitAt,
+            cloudEvent(
+              "transfer.admitted",
+              { id: `whatif-admit-${++n}`, source: "whatif/intake", time: new Date(admitAt).toISOString() },
+              {
+                caseId,
+                transferId: order.transferId,
+                facilityId: order.facilityId,
+                at: new Date(admitAt).toISOString(),
+              },
+            ),
+          );
+        } else if (output.type === "case.closed" || output.type === "transfer.cancelled") {
+          waitingNow.delete(caseId);
+        }
+      }
+      if (event.type === "transfer.admitted" && outcome.rejected === undefined) {
+        const severity = (reported.get(event.data.caseId)?.severity ?? "mild") as Parameters<typeof stayDays>[1];
+        const leaveAt = Date.parse(event.time) + stayDays(rng, severity) * DAY;
+        schedule.push(
+          leaveAt,
+          cloudEvent(
+            "patient.discharged",
+            { id: `whatif-discharge-${++n}`, source: "whatif/intake", time: new Date(leaveAt).toISOString() },
+            {
+              caseId: event.data.caseId,
+              facilityId: event.data.facilityId,
+              at: new Date(leaveAt).toISOString(),
+              outcome: "recovered",
+            },
+          ),
+        );
+      }
+    }
+  };
+
+  for (const event of scenario) {
+    const at = Date.parse(event.time);
+    while (schedule.peekTime() <= at) {
+      const due = schedule.pop() as AnyCloudEvent;
+      closeDaysBefore(Date.parse(due.time));
+      await apply(due);
+    }
+    closeDaysBefore(at);
+    await apply(event);
+    lastTime = at;
+  }
+  closeDaysBefore(currentDay * DAY + DAY);
+
+  const byPriority = new Map<number, { cases: number; waited: number; total: number; peak: number }>();
+  for (const [caseId, r] of reported) {
+    // A case never ordered has waited until the end of the scenario (or was withdrawn).
+    const ordered = firstOrdered.get(caseId) ?? (waitingNow.has(caseId) ? lastTime : undefined);
+    const wait = ordered === undefined ? undefined : (ordered - r.at) / HOUR;
+    const row = byPriority.get(r.priority) ?? { cases: 0, waited: 0, total: 0, peak: 0 };
+    row.cases++;
+    if (wait !== undefined && wait > 0) {
+      row.waited++;
+      row.total += wait;
+      row.peak = Math.max(row.peak, wait);
+    }
+    byPriority.set(r.priority, row);
+  }
+  return {
+    events,
+    cases: reported.size,
+    decisions,
+    firstWait,
+    waits: [...byPriority]
+      .sort((a, b) => b[0] - a[0])
+      .map(([priority, r]) => ({
+        priority,
+        cases: r.cases,
+        waited: r.waited,
+        meanHours: r.waited === 0 ? 0 : r.total / r.waited,
+        peakHours: r.peak,
+      })),
+    outsidePreferredRoute,
+    queueByDay,
+    violations: checkLedgerInvariants(await ledger.snapshot()),
+  };
+}
