@@ -142,5 +142,26 @@ describe("the allocator walking skeleton", () => {
       probe.events(ns.topics.transfers).find((e) => e.type === "transfer.ordered" && caseOf(e) === caseId);
     await probe.waitUntil(() => orderedFor(shelterLoser) !== undefined);
     expect(orderedFor(shelterLoser)?.data).toMatchObject({ facilityId: "FC-XH-1", bedClass: "shelter" });
+
+    // Handled work is committed: the group's offsets reach the end of every partition read.
+    const admin = createKafka({ brokers: testBrokers(), clientId: "test-offsets" }).admin();
+    await admin.connect();
+    try {
+      for (const topic of [ns.topics.cases, ns.topics.facilities]) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await expect
+          .poll(
+            async () => {
+              const [committed] = await admin.fetchOffsets({ groupId: `${namespace}-allocator`, topics: [topic] });
+              // A partition nothing was written to has no committed offset (-1).
+              return committed?.partitions.map((p) => [p.partition, p.offset === "-1" ? "0" : p.offset]).sort();
+            },
+            { timeout: 15_000 },
+          )
+          .toEqual(ends.map((p) => [p.partition, p.high]).sort());
+      }
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

@@ -58,6 +58,7 @@ export async function startAllocator(
     groupId: config.FANGCANG_GROUP_ID,
     topics: [topics.facilities, topics.cases],
     partitionsConsumedConcurrently: config.FANGCANG_CONCURRENT_PARTITIONS,
+    sessionTimeoutMs: config.FANGCANG_SESSION_TIMEOUT_MS,
     maxBytesPerPartition: config.FANGCANG_MAX_BATCH_BYTES,
     onCrash: onFatal,
   });

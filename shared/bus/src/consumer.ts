@@ -29,6 +29,8 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Most bytes fetched per partition per request; bounds a batch. */
   maxBytesPerPartition?: number;
+  /** A member silent this long is dropped from the group and its partitions reassigned. */
+  sessionTimeoutMs?: number;
   /** How many partitions' batches are handled at once (handlers must not share batch state). */
   partitionsConsumedConcurrently?: number;
   /** Called when the consumer crashes without restarting itself. */
@@ -44,8 +46,8 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 6)),
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -61,7 +63,7 @@ export class BatchConsumer {
       eachBatchAutoResolve: false,
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -75,7 +77,11 @@ export class BatchConsumer {
         const last = messages[handled - 1];
         if (last === undefined) return;
         resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
+        // Committed explicitly: with autoCommit off, kafkajs's commitOffsetsIfNecessary
+        // commits nothing, and a restart would replay the partition from its beginning.
+        await this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        ]);
       },
     });
   }
