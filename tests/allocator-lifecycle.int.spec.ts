@@ -1,12 +1,13 @@
 // The running allocator, on a real broker and Redis, emits every decision of the contract:
 // given inputs from labs, intake systems and operations on Kafka, then these decisions
 // appear on the transfers topic.
-import { loadAllocatorConfig, type RunningAllocator, startAllocator } from "@fangcang/allocator";
+import { type RunningAllocator } from "@fangcang/allocator";
 import { createKafka, EventProducer, TopicReader } from "@fangcang/bus";
 import { type AnyCloudEvent, type CaseReported, caseIdOf, cloudEvent, type EventData } from "@fangcang/contracts";
 import { checkLedgerInvariants, RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestAllocator } from "./harness/allocator.ts";
 import { createTestTopics, testBrokers, testNamespace } from "./harness/namespace.ts";
 
 const ns = testNamespace("lifecycle");
@@ -36,16 +37,7 @@ let redis: Redis;
 beforeAll(async () => {
   // One partition: this spec asserts on the order of decisions across cases.
   await createTestTopics(ns, 1);
-  allocator = await startAllocator(
-    loadAllocatorConfig({
-      KAFKA_BROKERS: testBrokers().join(","),
-      REDIS_URL: inject("redisUrl"),
-      FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
-      FANGCANG_REDIS_NAMESPACE: namespace,
-      FANGCANG_GROUP_ID: `${namespace}-allocator`,
-      FANGCANG_HTTP_PORT: "0",
-    }),
-  );
+  allocator = await startTestAllocator(ns);
   producer = new EventProducer(createKafka({ brokers: testBrokers(), clientId: "test-lifecycle" }));
   await producer.connect();
   reader = await TopicReader.start(testBrokers(), [ns.topics.transfers, ns.topics.deadLetter], "test-lifecycle");

@@ -1,12 +1,13 @@
 // Given facilities and cases on a real broker, the allocator places each case, waitlists
 // what does not fit, dead-letters what is invalid, and gives opened beds to waiting cases.
 
-import { loadAllocatorConfig, type RunningAllocator, startAllocator } from "@fangcang/allocator";
+import type { RunningAllocator } from "@fangcang/allocator";
 import { createKafka, EventProducer, TopicReader } from "@fangcang/bus";
 import { type AnyCloudEvent, type CaseReported, caseIdOf, cloudEvent } from "@fangcang/contracts";
 import { RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestAllocator } from "./harness/allocator.ts";
 import { createTestTopics, testBrokers, testNamespace } from "./harness/namespace.ts";
 
 const ns = testNamespace("walking-skeleton");
@@ -35,15 +36,7 @@ let redis: Redis;
 
 beforeAll(async () => {
   await createTestTopics(ns, 3);
-  const config = loadAllocatorConfig({
-    KAFKA_BROKERS: testBrokers().join(","),
-    REDIS_URL: inject("redisUrl"),
-    FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
-    FANGCANG_REDIS_NAMESPACE: namespace,
-    FANGCANG_GROUP_ID: `${namespace}-allocator`,
-    FANGCANG_HTTP_PORT: "0",
-  });
-  allocator = await startAllocator(config);
+  allocator = await startTestAllocator(ns);
   producer = new EventProducer(createKafka({ brokers: testBrokers(), clientId: "test-producer" }));
   await producer.connect();
   probe = await TopicReader.start(testBrokers(), [ns.topics.transfers, ns.topics.deadLetter], "test-probe");

@@ -22,6 +22,7 @@ import { caseIdOf, cloudEvent, DeadLetter } from "@fangcang/contracts";
 import { RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { testAllocatorEnv } from "./harness/allocator.ts";
 import {
   type Category,
   categories,
@@ -84,19 +85,9 @@ const log = new RawLog();
 
 beforeAll(async () => {
   await createTestTopics(ns, 4);
-  allocator = await startAllocator(
-    loadAllocatorConfig({
-      KAFKA_BROKERS: testBrokers().join(","),
-      REDIS_URL: inject("redisUrl"),
-      FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
-      FANGCANG_REDIS_NAMESPACE: namespace,
-      FANGCANG_GROUP_ID: `${namespace}-allocator`,
-      FANGCANG_HTTP_PORT: "0",
-    }),
-    (error) => {
-      crashed = error;
-    },
-  );
+  allocator = await startAllocator(loadAllocatorConfig(testAllocatorEnv(ns)), (error) => {
+    crashed = error;
+  });
   producer = new EventProducer(createKafka({ brokers: testBrokers(), clientId: "test-bad-input" }));
   await producer.connect();
   transfers = await TopicReader.start(testBrokers(), [ns.topics.transfers], "test-bad-input");

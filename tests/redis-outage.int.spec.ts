@@ -5,12 +5,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadAllocatorConfig, type RunningAllocator, startAllocator } from "@fangcang/allocator";
+import { type RunningAllocator } from "@fangcang/allocator";
 import { createKafka, EventProducer, TopicReader } from "@fangcang/bus";
 import { type AnyCloudEvent, caseIdOf, cloudEvent } from "@fangcang/contracts";
 import { checkLedgerInvariants, RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestAllocator } from "./harness/allocator.ts";
 import { createTestTopics, testBrokers, testNamespace } from "./harness/namespace.ts";
 
 const ns = testNamespace("redis-outage");
@@ -72,16 +73,7 @@ const report = (i: number) =>
 beforeAll(async () => {
   await startRedis();
   await createTestTopics(ns, 3);
-  allocator = await startAllocator(
-    loadAllocatorConfig({
-      KAFKA_BROKERS: testBrokers().join(","),
-      REDIS_URL: redisUrl,
-      FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
-      FANGCANG_REDIS_NAMESPACE: namespace,
-      FANGCANG_GROUP_ID: `${namespace}-allocator`,
-      FANGCANG_HTTP_PORT: "0",
-    }),
-  );
+  allocator = await startTestAllocator(ns, { REDIS_URL: redisUrl });
   producer = new EventProducer(createKafka({ brokers: testBrokers(), clientId: "test-outage" }));
   await producer.connect();
   reader = await TopicReader.start(testBrokers(), [ns.topics.transfers, ns.topics.deadLetter], "test-outage");

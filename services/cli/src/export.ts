@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createKafka, waitForBroker } from "@fangcang/bus";
 import { fromKafkaMessage, type TopicRole, toJsonLine, topicNames } from "@fangcang/contracts";
+import { runCommand } from "./command.ts";
 import {
   fetchPartitionOffsets,
   type PartitionOffsets,
@@ -616,19 +617,11 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<ExportR
 }
 
 /** `fangcang export ...`: returns the exit code (2 for a usage mistake, 130 when interrupted). */
-export async function exportCommand(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(exportUsage);
-    return 0;
-  }
-  let args: ExportArgs;
-  try {
-    args = parseExportArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`fangcang export: ${error.message}\n\n${exportUsage}`);
-    return 2;
-  }
+export function exportCommand(argv: string[]): Promise<number> {
+  return runCommand("export", exportUsage, argv, parseExportArgs, exportWithProgress);
+}
+
+async function exportWithProgress(args: ExportArgs): Promise<number> {
   if (existsSync(args.out) && !(await stat(args.out)).isDirectory()) {
     console.error(`fangcang export: --out ${args.out} is not a directory`);
     return 2;

@@ -17,6 +17,7 @@ import {
   scenarioNames,
   scenarios,
 } from "@fangcang/scenario";
+import { runCommand } from "./command.ts";
 import { ProgressBar } from "./progress.ts";
 import { table } from "./table.ts";
 import { UsageError } from "./usage-error.ts";
@@ -370,19 +371,11 @@ function summary(
 }
 
 /** `fangcang simulate ...`: returns the exit code (2 for a usage mistake). */
-export async function simulateCommand(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(simulateUsage);
-    return 0;
-  }
-  let args: SimulateArgs;
-  try {
-    args = parseSimulateArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`fangcang simulate: ${error.message}\n\n${simulateUsage}`);
-    return 2;
-  }
+export function simulateCommand(argv: string[]): Promise<number> {
+  return runCommand("simulate", simulateUsage, argv, parseSimulateArgs, runSimulate);
+}
+
+async function runSimulate(args: SimulateArgs): Promise<number> {
   if (args.output.kind === "plan") {
     console.log(planTable(args));
     return 0;

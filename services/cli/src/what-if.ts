@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { plannedDays, scenarioNames, shanghai2022 } from "@fangcang/scenario";
 import { queueChartSvg, runWhatIf } from "@fangcang/simulation";
 import { shanghai2022 as defaultPolicy, policyByVersion } from "@fangcang/triage";
+import { runCommand } from "./command.ts";
 import { ProgressBar } from "./progress.ts";
 import { table } from "./table.ts";
 import { UsageError } from "./usage-error.ts";
@@ -71,15 +72,11 @@ export function parseWhatIfArgs(argv: string[]): WhatIfArgs {
   return args;
 }
 
-export async function whatIfCommand(argv: string[]): Promise<number> {
-  let args: WhatIfArgs;
-  try {
-    args = parseWhatIfArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`fangcang what-if: ${error.message}\n\n${whatIfUsage}`);
-    return 2;
-  }
+export function whatIfCommand(argv: string[]): Promise<number> {
+  return runCommand("what-if", whatIfUsage, argv, parseWhatIfArgs, runWhatIfCommand);
+}
+
+async function runWhatIfCommand(args: WhatIfArgs): Promise<number> {
   const options = { seed: args.seed, scale: args.scale };
   const expected = plannedDays(options).reduce((sum, d) => sum + d.cases, 0);
   const progress = new ProgressBar({ unit: "events", total: Math.round(expected * 5.5) }); // about 5.5 events per case in this scenario
