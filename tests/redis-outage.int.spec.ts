@@ -34,6 +34,7 @@ async function startRedis(): Promise<void> {
     { stdio: "ignore" },
   );
   const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: 1 });
+  probe.on("error", () => {}); // refused connections are expected until the server is up
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
