@@ -1,5 +1,6 @@
 // What every `fangcang` subcommand does with its arguments: --help prints the usage, a
 // mistake prints what was wrong and the usage (exit code 2), anything else runs.
+import { parseArgs } from "node:util";
 import { UsageError } from "./usage-error.ts";
 
 export async function runCommand<A>(
@@ -22,4 +23,15 @@ export async function runCommand<A>(
     return 2;
   }
   return run(args);
+}
+
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+/** Strict `--name value` / `--flag` parsing; any unknown or malformed option is a UsageError. */
+export function parseOptions(argv: string[], options: Record<string, { type: "string" | "boolean" }>): OptionValues {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values as OptionValues;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

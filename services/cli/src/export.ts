@@ -22,10 +22,9 @@
 import { existsSync } from "node:fs";
 import { type FileHandle, mkdir, open, readFile, rename, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { createKafka, waitForBroker } from "@fangcang/bus";
 import { fromKafkaMessage, type TopicRole, toJsonLine, topicNames } from "@fangcang/contracts";
-import { runCommand } from "./command.ts";
+import { parseOptions, runCommand } from "./command.ts";
 import {
   fetchPartitionOffsets,
   type PartitionOffsets,
@@ -77,22 +76,12 @@ const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 /** Parses and checks the arguments after `export`; throws UsageError on any mistake. */
 export function parseExportArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ExportArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: "string" },
-        topics: { type: "string" },
-        "topic-prefix": { type: "string" },
-        brokers: { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptions(argv, {
+    out: { type: "string" },
+    topics: { type: "string" },
+    "topic-prefix": { type: "string" },
+    brokers: { type: "string" },
+  });
   const out = values.out as string | undefined;
   if (out === undefined || out.trim() === "") throw new UsageError("--out DIR is required");
   const topicsText = (values.topics as string | undefined) ?? Object.keys(roleNames).join(",");

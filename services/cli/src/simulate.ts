@@ -4,7 +4,6 @@
 import { once } from "node:events";
 import { createWriteStream, statSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { parseArgs } from "node:util";
 import { createKafka, EventProducer } from "@fangcang/bus";
 import { type AnyCloudEvent, eventCatalog, toJsonLine, topicNames } from "@fangcang/contracts";
 import { loadInfraConfig, up } from "@fangcang/infra";
@@ -17,7 +16,7 @@ import {
   scenarioNames,
   scenarios,
 } from "@fangcang/scenario";
-import { runCommand } from "./command.ts";
+import { parseOptions, runCommand } from "./command.ts";
 import { ProgressBar } from "./progress.ts";
 import { table } from "./table.ts";
 import { UsageError } from "./usage-error.ts";
@@ -52,28 +51,18 @@ const MAX_SEED = 0xffffffff;
 
 /** Parses and checks the arguments after `simulate`; throws UsageError on any mistake. */
 export function parseSimulateArgs(argv: string[]): SimulateArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scenario: { type: "string" },
-        seed: { type: "string" },
-        scale: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        out: { type: "string" },
-        produce: { type: "boolean" },
-        plan: { type: "boolean" },
-        rate: { type: "string" },
-        "topic-prefix": { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptions(argv, {
+    scenario: { type: "string" },
+    seed: { type: "string" },
+    scale: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    out: { type: "string" },
+    produce: { type: "boolean" },
+    plan: { type: "boolean" },
+    rate: { type: "string" },
+    "topic-prefix": { type: "string" },
+  });
   const text = (name: string) => values[name] as string | undefined;
 
   const scenario = text("scenario");

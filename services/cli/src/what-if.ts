@@ -2,11 +2,10 @@
 // simulated intake systems, and reports when each kind of bed ran out, waiting times by
 // priority and cases placed outside their preferred route; a chart as SVG.
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { plannedDays, scenarioNames, shanghai2022 } from "@fangcang/scenario";
 import { queueChartSvg, runWhatIf } from "@fangcang/simulation";
 import { shanghai2022 as defaultPolicy, policyByVersion } from "@fangcang/triage";
-import { runCommand } from "./command.ts";
+import { parseOptions, runCommand } from "./command.ts";
 import { ProgressBar } from "./progress.ts";
 import { table } from "./table.ts";
 import { UsageError } from "./usage-error.ts";
@@ -24,24 +23,15 @@ export interface WhatIfArgs {
 }
 
 export function parseWhatIfArgs(argv: string[]): WhatIfArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        scenario: { type: "string" },
-        seed: { type: "string" },
-        scale: { type: "string" },
-        policy: { type: "string" },
-        "admit-after-hours": { type: "string" },
-        svg: { type: "string" },
-        json: { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptions(argv, {
+    scenario: { type: "string" },
+    seed: { type: "string" },
+    scale: { type: "string" },
+    policy: { type: "string" },
+    "admit-after-hours": { type: "string" },
+    svg: { type: "string" },
+    json: { type: "string" },
+  });
   const scenario = values.scenario as string | undefined;
   if (scenario === undefined || !(scenarioNames as string[]).includes(scenario)) {
     throw new UsageError(
