@@ -56,13 +56,17 @@ export interface EncodedMessage {
 export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
 const Header = z.string().min(1).max(256);
-const EnvelopeHeaders = z.object({
-  ce_specversion: z.literal("1.0"),
-  ce_id: Header,
-  ce_source: Header,
-  ce_type: Header,
-  ce_time: Time,
-  ce_subject: Header.optional(),
+
+/** The CloudEvents headers of a contract event on Kafka (binary mode); the docs are generated from it. */
+export const EnvelopeHeaders = z.object({
+  ce_specversion: z.literal("1.0").describe("CloudEvents specification version."),
+  ce_id: Header.describe("Event id, unique per producer. Consumers deduplicate on (ce_source, ce_id)."),
+  ce_source: Header.describe("The producer, a URI-reference such as lab/pudong or fangcang/allocator."),
+  ce_type: Header.describe("The event type, such as case.reported."),
+  ce_time: Time.describe(
+    "When it happened, RFC 3339 with an offset. The allocator decides from event times, never the wall clock.",
+  ),
+  ce_subject: Header.describe("Optional: what the event is about, usually the case or facility id.").optional(),
 });
 
 /** Builds an event, validating `data` against the catalog so nothing invalid is ever produced. */
@@ -232,15 +236,19 @@ function decodeData(type: string, data: unknown, topic: TopicRole | undefined): 
   return { ok: true, event: parsed.data };
 }
 
-const StructuredEnvelope = z.object({
-  specversion: z.literal("1.0"),
-  id: Header,
-  source: Header,
-  type: Header,
-  time: Time,
-  subject: Header.optional(),
-  datacontenttype: z.literal("application/json").optional(),
-  data: z.unknown(),
+/** One CloudEvent in structured mode: a JSON object per line in exports, audit logs, scenarios. */
+export const StructuredEnvelope = z.object({
+  specversion: z.literal("1.0").describe("CloudEvents specification version."),
+  id: Header.describe("Event id, unique per producer. Consumers deduplicate on (source, id)."),
+  source: Header.describe("The producer, a URI-reference such as lab/pudong or fangcang/allocator."),
+  type: Header.describe("The event type; it selects the schema of data."),
+  time: Time.describe("When it happened, RFC 3339 with an offset."),
+  subject: Header.describe("Optional: what the event is about, usually the case or facility id.").optional(),
+  datacontenttype: z
+    .literal("application/json")
+    .describe("Always written by the product; optional when read.")
+    .optional(),
+  data: z.unknown().describe("The event's data, as on Kafka; its schema depends on type."),
 });
 
 /** One structured-mode CloudEvent as a JSON line (no trailing newline). */
