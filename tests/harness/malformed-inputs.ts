@@ -282,6 +282,8 @@ class Samples {
         };
       case "case.closed":
         return { caseId: id, reason: "recovered", ...this.provenance(at) };
+      case "ledger.receipts":
+        return { batchId: id, receipts: [{ causationId: `forged-${id}`, opId: `op-forged-${id}`, seq: 1 }] };
       default: {
         const unreachable: never = type;
         return unreachable;

@@ -53,6 +53,7 @@ export async function startAllocator(
     producer,
     topics,
     maxEventBytes: config.FANGCANG_MAX_EVENT_BYTES,
+    source: config.FANGCANG_SOURCE,
   });
   const consumer = new BatchConsumer(kafka, {
     groupId: config.FANGCANG_GROUP_ID,

@@ -1,6 +1,14 @@
 // The allocator's batch loop: decode, decide, make the effect durable (inside the core's
 // ledger calls), produce every output, and only then let the consumer commit the offsets.
-import { type AllocationCore, BatchedPatientStore, type Outcome, type PatientStore } from "@fangcang/allocation";
+import {
+  type AllocationCore,
+  BatchedPatientStore,
+  batchIdOf,
+  type Outcome,
+  type PatientStore,
+  receiptEvents,
+  tickAfterBatch,
+} from "@fangcang/allocation";
 import type { BatchContext, EventProducer, InboundMessage, RawOutbound } from "@fangcang/bus";
 import { type AnyCloudEvent, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
 import { CorruptPatientError } from "@fangcang/patient";
@@ -22,6 +30,8 @@ export interface AllocatorWorkerOptions {
   producer: EventProducer;
   topics: Topics;
   maxEventBytes: number;
+  /** The CloudEvents `source` of the ledger receipts. */
+  source: string;
 }
 
 export class AllocatorWorker {
@@ -82,10 +92,11 @@ export class AllocatorWorker {
         for (const i of indices) results[i] = await this.handleOne(core, events[i] as AnyCloudEvent);
       }),
     );
+    const tick = await tickAfterBatch(core, batchIdOf(messages), events, results);
     await context.heartbeat();
 
     const outputs: AnyCloudEvent[] = [];
-    const followUps: AnyCloudEvent[] = [];
+    const followUps: AnyCloudEvent[] = [...tick.followUps];
     const deadLetters: RawOutbound[] = [];
     const now = new Date().toISOString();
     results.forEach((outcome, i) => {
@@ -100,6 +111,7 @@ export class AllocatorWorker {
     await producer.send([
       { topic: topics.transfers, events: outputs },
       { topic: topics.cases, events: followUps },
+      { topic: topics.ledger, events: receiptEvents(messages, events, results, this.options.source, tick.receipts) },
     ]);
     await producer.sendRaw(topics.deadLetter, deadLetters);
     await patients.flush();

@@ -38,12 +38,12 @@ import { UsageError } from "./usage-error.ts";
 
 export { UsageError };
 
-export const exportUsage = `usage: fangcang export --out DIR [--topics cases,facilities,transfers,dead-letter]
+export const exportUsage = `usage: fangcang export --out DIR [--topics cases,facilities,transfers,dead-letter,ledger]
                        [--topic-prefix P] [--brokers host:port[,host:port...]]
 
   --out DIR           directory to write <topic>.jsonl files and manifest.json into; rerunning
                       with the same DIR resumes where the last run stopped and appends what is new
-  --topics LIST       which contract topics (default: all four)
+  --topics LIST       which contract topics (default: all five)
   --topic-prefix P    prefix of the topic names (default FANGCANG_TOPIC_PREFIX, or none)
   --brokers LIST      Kafka bootstrap servers (default KAFKA_BROKERS, or 127.0.0.1:9092)
 
@@ -63,6 +63,7 @@ const roleNames: Record<string, TopicRole> = {
   facilities: "facilities",
   transfers: "transfers",
   "dead-letter": "deadLetter",
+  ledger: "ledger",
 };
 
 export interface ExportArgs {

@@ -134,10 +134,10 @@ async function exportedIds(dir: string, topic = CASES): Promise<string[]> {
 }
 
 describe("fangcang export: arguments", () => {
-  it("defaults to all four topics, no prefix, the local broker", () => {
+  it("defaults to all five topics, no prefix, the local broker", () => {
     expect(parseExportArgs(["--out", "/tmp/x"], {})).toEqual({
       out: "/tmp/x",
-      roles: ["cases", "facilities", "transfers", "deadLetter"],
+      roles: ["cases", "facilities", "transfers", "deadLetter", "ledger"],
       topicPrefix: "",
       brokers: ["127.0.0.1:9092"],
     });

@@ -10,7 +10,7 @@ import {
   type EventData,
   type EventType,
 } from "@fangcang/contracts";
-import { type BedLedger, LedgerError, type Offer } from "@fangcang/ledger";
+import { type BedLedger, LedgerError, type Offer, type PlaceRequest, type Settled } from "@fangcang/ledger";
 import {
   type Allocation,
   type ClinicalFacts,
@@ -43,6 +43,14 @@ export interface Outcome {
   followUps: AnyCloudEvent[];
   /** Set when nothing accepts the event: it goes to the dead-letter topic with these reasons. */
   rejected?: { errors: Rejection[]; state?: string };
+  /** The one ledger operation the input made, if it made one: its op id and sequence number. */
+  receipt?: LedgerReceipt;
+}
+
+/** Which ledger sequence number an input took: an auditor replays inputs in this order. */
+export interface LedgerReceipt {
+  opId: string;
+  seq: number;
 }
 
 export interface AllocationCoreOptions {
@@ -54,6 +62,8 @@ export interface AllocationCoreOptions {
   source: string;
   /** Shared by the cores of one worker, so concurrent batches check expiry no more than needed. */
   expiryWatch?: ExpiryWatch;
+  /** The policy a new case is triaged under, when it is not `policy` (a replay of old decisions). */
+  policyFor?: (caseId: string) => ClinicalPolicy | undefined;
 }
 
 /** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
@@ -65,8 +75,13 @@ const HOUR = 3_600_000;
 /** How many recent input ids a patient remembers, to skip redeliveries. */
 const REMEMBERED_INPUTS = 8;
 
-/** The key an event travels under is its case or its facility. */
-function keyedOpId(event: AnyCloudEvent): string {
+/** The ledger operation id of a tick (see AllocationCore.expireDue). */
+export function tickOpId(tickId: string): string {
+  return opIdOf({ source: "tick", id: tickId }, "tick");
+}
+
+/** The ledger operation id of an input: the key an event travels under is its case or its facility. */
+export function inputOpId(event: AnyCloudEvent): string {
   return opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
 }
 
@@ -75,6 +90,8 @@ const reject = (code: string, message: string, state?: string): Outcome => ({
   followUps: [],
   rejected: { errors: [{ code, message }], ...(state === undefined ? {} : { state }) },
 });
+
+const nothing = (): Outcome => ({ outputs: [], followUps: [] });
 
 type DecisionType =
   | "transfer.ordered"
@@ -94,6 +111,7 @@ interface Step {
   emissions: Emission[];
   followUps: AnyCloudEvent[];
   ledgerSeq: number;
+  receipt?: LedgerReceipt;
 }
 
 export class AllocationCore {
@@ -102,6 +120,7 @@ export class AllocationCore {
   private readonly policy: ClinicalPolicy;
   private readonly source: string;
   private readonly expiryWatch: ExpiryWatch;
+  private readonly policyFor: (caseId: string) => ClinicalPolicy | undefined;
 
   constructor(options: AllocationCoreOptions) {
     this.ledger = options.ledger;
@@ -109,13 +128,39 @@ export class AllocationCore {
     this.policy = options.policy;
     this.source = options.source;
     this.expiryWatch = options.expiryWatch ?? { nextDue: Number.NEGATIVE_INFINITY };
+    this.policyFor = options.policyFor ?? (() => undefined);
   }
 
+  /**
+   * One input, at most one ledger operation (see ledger.ts), made where the input stands
+   * in its key's order. Every operation ends by expiring the holds due at the input's
+   * time, whose owners hear of it as follow-ups.
+   */
   async handle(event: AnyCloudEvent): Promise<Outcome> {
-    const outcome = await this.decide(event);
-    // Only an accepted event moves the clock: a refused one may carry any time at all.
-    if (outcome.rejected === undefined) outcome.followUps.push(...(await this.expireHolds(event)));
-    return outcome;
+    return this.decide(event);
+  }
+
+  /** Whether holds may have fallen due by this event time since the last operation looked. */
+  expiryDue(time: string): boolean {
+    return Date.parse(time) >= this.expiryWatch.nextDue;
+  }
+
+  /**
+   * An expiry check of its own (a tick), for a stream whose inputs make no ledger
+   * operations for a while: the worker ticks once per batch when `expiryDue` says so,
+   * named by the batch. A tick belongs to no input, so an auditor replays it at its
+   * sequence number wherever the inputs around it stand.
+   */
+  async expireDue(tick: { id: string; time: string }): Promise<{ followUps: AnyCloudEvent[]; receipt: LedgerReceipt }> {
+    const opId = tickOpId(tick.id);
+    const result = await this.ledger.expireHolds({
+      opId,
+      at: Date.parse(tick.time),
+      holdMs: this.policy.holdWindowHours * HOUR,
+    });
+    const into: { receipt?: LedgerReceipt } = {};
+    const followUps = this.settled(tick, opId, result, into);
+    return { followUps, receipt: into.receipt as LedgerReceipt };
   }
 
   private async decide(event: AnyCloudEvent): Promise<Outcome> {
@@ -152,6 +197,7 @@ export class AllocationCore {
       case "case.escalated":
       case "case.release-eligible":
       case "case.closed":
+      case "ledger.receipts":
         return reject("wrong_topic", `${event.type} is an allocator output, not an input`);
       default: {
         const unreachable: never = event;
@@ -160,8 +206,8 @@ export class AllocationCore {
     }
   }
 
-  private op(event: AnyCloudEvent, suffix = "") {
-    return { opId: keyedOpId(event) + suffix, at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
+  private op(event: AnyCloudEvent) {
+    return { opId: inputOpId(event), at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
   }
 
   // ---- facilities --------------------------------------------------------------------
@@ -171,8 +217,9 @@ export class AllocationCore {
     if (!isKnownDistrict(f.district)) {
       return reject("unknown_district", `district ${f.district} is not one of the configured districts`);
     }
+    const op = this.op(event);
     const result = await this.ledger.registerFacility({
-      ...this.op(event),
+      ...op,
       facility: {
         facilityId: f.facilityId,
         kind: f.kind,
@@ -181,16 +228,21 @@ export class AllocationCore {
         beds: f.beds,
       },
     });
-    return { outputs: [], followUps: this.offerEvents(event, result.seq, result.offers) };
+    const outcome = nothing();
+    outcome.followUps = this.settled(event, op.opId, result, outcome);
+    return outcome;
   }
 
   private async capacityChange(
     event: AnyCloudEvent,
-    change: (op: ReturnType<AllocationCore["op"]>) => Promise<{ seq: number; offers: Offer[] }>,
+    change: (op: ReturnType<AllocationCore["op"]>) => Promise<Settled>,
   ): Promise<Outcome> {
     try {
-      const result = await change(this.op(event));
-      return { outputs: [], followUps: this.offerEvents(event, result.seq, result.offers) };
+      const op = this.op(event);
+      const result = await change(op);
+      const outcome = nothing();
+      outcome.followUps = this.settled(event, op.opId, result, outcome);
+      return outcome;
     } catch (error) {
       if (error instanceof LedgerError) return reject(error.code, error.message);
       throw error;
@@ -199,32 +251,40 @@ export class AllocationCore {
 
   // ---- time --------------------------------------------------------------------------
 
-  /** Releases holds whose expiry the event's time has passed; their owners hear of it. */
-  private async expireHolds(event: AnyCloudEvent): Promise<AnyCloudEvent[]> {
-    const at = Date.parse(event.time);
-    if (at < this.expiryWatch.nextDue) return [];
-    const result = await this.ledger.expireHolds(this.op(event, ":expire"));
+  /**
+   * What every ledger operation ends with, as follow-ups: the holds the input's time
+   * expired (their owners hear of it) and the beds held for waiting cases. Also records
+   * the input's receipt and moves the expiry watch.
+   */
+  private settled(
+    cause: { id: string; time: string },
+    opId: string,
+    result: Settled,
+    into: { receipt?: LedgerReceipt },
+  ): AnyCloudEvent[] {
+    into.receipt = { opId, seq: result.seq };
     // Holds made meanwhile by other workers expire no earlier than their event time plus the
     // hold window, so checking again within the hour bounds how late an expiry can be.
+    const at = Date.parse(cause.time);
     this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
     const expired = result.expired.map((e) =>
       cloudEvent(
         "case.hold-expired",
-        { id: `expired-${e.transferId}`, source: this.source, time: event.time, subject: e.caseId },
+        { id: `expired-${e.transferId}`, source: this.source, time: cause.time, subject: e.caseId },
         {
           caseId: e.caseId,
           transferId: e.transferId,
           facilityId: e.facilityId,
-          expiredAt: event.time,
+          expiredAt: cause.time,
           ledgerSeq: result.seq,
-          causationId: event.id,
+          causationId: cause.id,
         },
       ),
     );
-    return [...expired, ...this.offerEvents(event, result.seq, result.offers)];
+    return [...expired, ...this.offerEvents(cause, result.seq, result.offers)];
   }
 
-  private offerEvents(cause: AnyCloudEvent, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
+  private offerEvents(cause: { id: string; time: string }, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
     return offers.map((offer) =>
       cloudEvent(
         "case.bed-offered",
@@ -260,7 +320,7 @@ export class AllocationCore {
 
   private async report(event: CloudEvent<"case.reported">): Promise<Outcome> {
     const reported = event.data;
-    const opId = keyedOpId(event);
+    const opId = inputOpId(event);
     const existing = await this.patients.get(reported.caseId);
     if (existing !== undefined) {
       if (existing.context.appliedOps.includes(opId)) return { outputs: [], followUps: [] };
@@ -273,11 +333,11 @@ export class AllocationCore {
       reportedAt: reported.reportedAt,
       reportedBy: opId,
       facts,
-      triage: this.triage(facts, this.policy),
+      triage: this.triage(facts, this.policyFor(reported.caseId) ?? this.policy),
       appliedOps: [],
     });
     const step = this.step(event, patient);
-    await this.place(step, "");
+    await this.place(step);
     return this.finish(step);
   }
 
@@ -290,18 +350,60 @@ export class AllocationCore {
     const patient = await this.patients.get(caseId);
     if (patient === undefined) return reject("unknown_case", `no case ${caseId} has been reported`);
     const step = this.step(event, patient);
-    if (patient.context.appliedOps.includes(step.opId)) return { outputs: [], followUps: [] };
+    if (patient.context.appliedOps.includes(step.opId)) return nothing();
     const state = stateOf(patient);
     const machineEvent = await this.machineEventFor(event, patient);
-    if (machineEvent === "stale") return { outputs: [], followUps: [] };
+    if (event.type === "case.bed-offered") return this.offered(step, event, machineEvent);
+    if (machineEvent === "stale") return nothing();
     if (machineEvent === undefined || !patient.can(machineEvent)) {
       return reject("not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
     }
-    const ledgerRefusal = await this.applyToLedger(step, machineEvent);
-    if (ledgerRefusal) return reject(ledgerRefusal, `the ledger refused ${event.type}: ${ledgerRefusal}`, state);
+    const releases = this.releases(patient, machineEvent);
     this.apply(step, machineEvent);
-    if (stateOf(step.patient) === "placing") await this.place(step, ":place");
+    const placing = stateOf(step.patient) === "placing";
+    if (machineEvent.type === "ADMITTED") {
+      const refusal = await this.admit(step, patient.context.allocation as Allocation, machineEvent.transferId);
+      if (refusal) return this.refuse(step, refusal, `the ledger refused ${event.type}: ${refusal}`, state);
+    } else if (releases && placing) {
+      await this.place(step, "relocate");
+    } else if (releases) {
+      await this.release(step);
+    } else if (placing) {
+      await this.place(step);
+    }
     return this.finish(step);
+  }
+
+  /**
+   * A bed the ledger held for a waiting case: confirmed in the ledger's order, since the
+   * case may have been withdrawn, placed again or its hold expired since.
+   */
+  private async offered(
+    step: Step,
+    event: CloudEvent<"case.bed-offered">,
+    machineEvent: PatientEvent | "stale" | undefined,
+  ): Promise<Outcome> {
+    const caseId = event.data.caseId;
+    const check = await this.ledger.confirmOffer({ ...this.op(event), caseId, transferId: event.data.transferId });
+    step.ledgerSeq = check.seq;
+    step.followUps.push(...this.settled(event, step.opId, check, step));
+    if (!check.current) return this.unchanged(step);
+    const state = stateOf(step.patient);
+    if (machineEvent === undefined || machineEvent === "stale" || !step.patient.can(machineEvent)) {
+      return this.refuse(step, "not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
+    }
+    this.apply(step, machineEvent);
+    return this.finish(step);
+  }
+
+  /** The patient stays as it was; what the ledger operation caused still goes out. */
+  private unchanged(step: Step): Outcome {
+    return { outputs: [], followUps: step.followUps, ...(step.receipt ? { receipt: step.receipt } : {}) };
+  }
+
+  /** Refused after a ledger operation ran: its follow-ups and receipt still count. */
+  private refuse(step: Step, code: string, message: string, state: string): Outcome {
+    return { ...this.unchanged(step), rejected: { errors: [{ code, message }], state } };
   }
 
   private async machineEventFor(
@@ -311,10 +413,6 @@ export class AllocationCore {
     const context = patient.context;
     switch (event.type) {
       case "case.bed-offered": {
-        // The ledger is the truth about beds: an offer the case no longer holds is stale
-        // (the case was withdrawn, re-placed or its hold expired since).
-        const current = await this.ledger.allocationOf(context.caseId);
-        if (current?.state !== "held" || current.transferId !== event.data.transferId) return "stale";
         const { transferId, facilityId, bedClass, route, holdExpiresAt } = event.data;
         return { type: "OFFERED", allocation: { transferId, facilityId, bedClass, route, holdExpiresAt } };
       }
@@ -376,52 +474,50 @@ export class AllocationCore {
     return { type: "TESTED", test };
   }
 
-  /** The ledger effect an accepted event has before the machine moves; a refusal code if it has none. */
-  private async applyToLedger(step: Step, event: PatientEvent): Promise<string | undefined> {
-    const context = step.patient.context;
-    const op = this.op(step.input, ":release");
+  /** Whether an accepted event gives up the case's bed or queue place. */
+  private releases(patient: PatientSnapshot, event: PatientEvent): boolean {
     switch (event.type) {
-      case "ADMITTED": {
-        const allocation = context.allocation as Allocation;
-        const result = await this.ledger.admit({
-          ...this.op(step.input),
-          caseId: context.caseId,
-          transferId: event.transferId,
-          facilityId: allocation.facilityId,
-        });
-        step.ledgerSeq = result.seq;
-        return result.outcome === "admitted" ? undefined : result.code;
-      }
       case "REJECTED":
       case "WITHDRAWN":
       case "DISCHARGED":
-        await this.release(step, op);
-        return undefined;
+        return true;
       case "RECLASSIFIED": {
-        const state = stateOf(step.patient);
-        const moves =
-          state === "waiting"
-            ? event.triageChanged
-            : state !== "placing" && state !== "closed" && !event.currentBedServes;
-        if (moves) await this.release(step, op);
-        return undefined;
+        const state = stateOf(patient);
+        return state === "waiting"
+          ? event.triageChanged
+          : state !== "placing" && state !== "closed" && !event.currentBedServes;
       }
       default:
-        return undefined;
+        return false;
     }
   }
 
-  private async release(step: Step, op: ReturnType<AllocationCore["op"]>): Promise<void> {
-    const result = await this.ledger.release({ ...op, caseId: step.patient.context.caseId });
+  /** The intake system admitted the case; a refusal code when the ledger holds no such transfer. */
+  private async admit(step: Step, allocation: Allocation, transferId: string): Promise<string | undefined> {
+    const op = this.op(step.input);
+    const result = await this.ledger.admit({
+      ...op,
+      caseId: step.patient.context.caseId,
+      transferId,
+      facilityId: allocation.facilityId,
+    });
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.offerEvents(step.input, result.seq, result.offers));
+    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    return result.outcome === "admitted" ? undefined : result.code;
   }
 
-  /** Holds the best fitting bed, or queues the case; then tells the machine which. */
-  private async place(step: Step, suffix: string): Promise<void> {
+  private async release(step: Step): Promise<void> {
+    const op = this.op(step.input);
+    const result = await this.ledger.release({ ...op, caseId: step.patient.context.caseId });
+    step.ledgerSeq = result.seq;
+    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+  }
+
+  /** Holds the best fitting bed, or queues the case (after giving up what it had, to relocate). */
+  private async place(step: Step, how: "place" | "relocate" = "place"): Promise<void> {
     const context = step.patient.context;
-    const op = this.op(step.input, suffix);
-    const placed = await this.ledger.place({
+    const op = this.op(step.input);
+    const request: PlaceRequest = {
       ...op,
       caseId: context.caseId,
       transferId: transferIdFor(op.opId, context.caseId),
@@ -430,8 +526,11 @@ export class AllocationCore {
       priority: context.triage.priority,
       waitingSince: Date.parse(context.reportedAt),
       ...(step.input.type === "transfer.rejected" ? { exclude: [step.input.data.facilityId] } : {}),
-    });
-    step.ledgerSeq = placed.seq;
+    };
+    const result = how === "place" ? await this.ledger.place(request) : await this.ledger.relocate(request);
+    const placed = "placed" in result ? result.placed : result;
+    step.ledgerSeq = result.seq;
+    step.followUps.push(...this.settled(step.input, op.opId, result, step));
     if (placed.outcome === "held") {
       const { transferId, facilityId, bedClass, route, holdExpiresAt } = placed;
       this.apply(step, {
@@ -450,7 +549,7 @@ export class AllocationCore {
   private step(input: AnyCloudEvent, patient: PatientSnapshot): Step {
     return {
       input,
-      opId: keyedOpId(input),
+      opId: inputOpId(input),
       at: Date.parse(input.time),
       patient,
       emissions: [],
@@ -475,6 +574,7 @@ export class AllocationCore {
     return {
       outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),
       followUps: step.followUps,
+      ...(step.receipt ? { receipt: step.receipt } : {}),
     };
   }
 

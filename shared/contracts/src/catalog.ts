@@ -14,6 +14,7 @@ import {
   TransferRejected,
 } from "./case-events.ts";
 import { FacilityBedsChanged, FacilityRegistered, FacilityStatusChanged } from "./facility-events.ts";
+import { LedgerReceipts } from "./ledger-events.ts";
 import type { TopicRole } from "./topics.ts";
 import {
   CaseClosed,
@@ -27,7 +28,7 @@ import {
 interface CatalogEntry<S extends z.ZodType> {
   topic: TopicRole;
   schema: S;
-  key: "caseId" | "facilityId";
+  key: "caseId" | "facilityId" | "batchId";
   summary: string;
 }
 
@@ -138,6 +139,12 @@ export const eventCatalog = {
     schema: CaseClosed,
     key: "caseId",
     summary: "A case is closed (discharged, withdrawn, deceased); its bed is free.",
+  }),
+  "ledger.receipts": entry({
+    topic: "ledger",
+    schema: LedgerReceipts,
+    key: "batchId",
+    summary: "Which ledger sequence number each input of a batch took, so an auditor can replay them in order.",
   }),
 } as const;
 

@@ -280,6 +280,7 @@ describe("the AsyncAPI document", () => {
       receiveFacilities: ["receive", "#/channels/facilities", on("facilities")],
       sendTransfers: ["send", "#/channels/transfers", on("transfers")],
       sendInternalCaseEvents: ["send", "#/channels/cases", [...INTERNAL_EVENTS]],
+      sendLedgerReceipts: ["send", "#/channels/ledger", on("ledger")],
       sendDeadLetters: ["send", "#/channels/deadLetter", [DEAD_LETTER_MESSAGE]],
     });
   });

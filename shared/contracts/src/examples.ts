@@ -166,6 +166,13 @@ export const contractExamples: ContractExamples = {
     caseId: "SH-220410-0001",
     reason: "discharged",
   },
+  "ledger.receipts": {
+    batchId: "fangcang.cases/3@118204-118206",
+    receipts: [
+      { causationId: "lab-pudong-220410-0001", opId: "op-3f2a9c0d5e7b1a4c6d8e0f12", seq: 1205 },
+      { causationId: "offer-TR-220411-0012", opId: "op-9b1c2d3e4f5a6b7c8d9e0f1a", seq: 1208 },
+    ],
+  },
 };
 
 /** Who writes each example, and when: the CloudEvents attributes the examples travel with. */
@@ -212,6 +219,12 @@ export const contractExampleEnvelopes: { [T in EventType]: ExampleEnvelope } = {
   "facility.registered": envelope("ops-220409-0001", "ops/shanghai", "2022-04-09T18:00:00+08:00", "FC-NECC"),
   "facility.beds-changed": envelope("ops-220411-0014", "ops/shanghai", "2022-04-11T06:00:00+08:00", "PD-DH-01"),
   "facility.status-changed": envelope("ops-220415-0020", "ops/shanghai", "2022-04-15T20:00:00+08:00", "PD-SUB-07"),
+  "ledger.receipts": envelope(
+    "receipts-fangcang.cases/3@118204-118206-0",
+    "fangcang/allocator",
+    "2022-04-11T09:00:01+08:00",
+    "fangcang.cases/3@118204-118206",
+  ),
   "transfer.ordered": envelope("dec-220410-0001", "fangcang/allocator", "2022-04-10T08:30:00+08:00", "SH-220410-0001"),
   "case.waitlisted": envelope("dec-220410-0002", "fangcang/allocator", "2022-04-10T08:30:00+08:00", "SH-220410-0001"),
   "transfer.cancelled": envelope(

@@ -4,6 +4,7 @@ export const defaultTopics = {
   facilities: "fangcang.facilities",
   transfers: "fangcang.transfers",
   deadLetter: "fangcang.dead-letter",
+  ledger: "fangcang.ledger",
 } as const;
 
 export type TopicRole = keyof typeof defaultTopics;
@@ -15,5 +16,6 @@ export function topicNames(prefix = ""): Topics {
     facilities: prefix + defaultTopics.facilities,
     transfers: prefix + defaultTopics.transfers,
     deadLetter: prefix + defaultTopics.deadLetter,
+    ledger: prefix + defaultTopics.ledger,
   };
 }

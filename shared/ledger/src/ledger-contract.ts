@@ -303,6 +303,73 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<B
       expect(checkLedgerInvariants(await ledger.snapshot())).toEqual([]);
     });
 
+    it("ends every operation by expiring the holds due at its time, admissions first", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 2 }));
+      await place("c1", shelter);
+      await place("c2", shelter);
+      await place("w1", shelter, { waitingSince: T0 - HOUR });
+      // At the deadline the admission still counts; the other hold expires in the same step.
+      const admitted = await ledger.admit({ ...op(T0 + holdMs), caseId: "c1", transferId: "tr-c1", facilityId: "F-1" });
+      expect(admitted).toMatchObject({ outcome: "admitted", nextDue: T0 + holdMs + holdMs });
+      expect(admitted.expired).toEqual([{ caseId: "c2", transferId: "tr-c2", facilityId: "F-1", bedClass: "shelter" }]);
+      expect(admitted.offers.map((o) => o.caseId)).toEqual(["w1"]);
+      expect(checkLedgerInvariants(await ledger.snapshot())).toEqual([]);
+    });
+
+    it("takes one sequence number per operation, refusals by the ledger included", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 1 }));
+      const seqs = [
+        (await place("c1", shelter)).seq,
+        (await place("c1", shelter)).seq,
+        (await ledger.admit({ ...op(), caseId: "c1", transferId: "wrong", facilityId: "F-1" })).seq,
+        (await ledger.release({ ...op(), caseId: "nobody" })).seq,
+        (await ledger.expireHolds(op())).seq,
+        (await ledger.confirmOffer({ ...op(), caseId: "c1", transferId: "tr-c1" })).seq,
+      ];
+      expect(seqs).toEqual([2, 3, 4, 5, 6, 7]);
+      expect((await ledger.snapshot()).seq).toBe(7);
+    });
+
+    it("relocates in one step: the freed bed goes to the best waiting case first, the case is placed again", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 1 }));
+      await register(facility("F-2", "fangcang", "Chongming", { shelter: 1 }));
+      await place("c1", shelter);
+      await place("c2", shelter, { waitingSince: T0 + 1 });
+      await place("w1", shelter, { waitingSince: T0 + 2 });
+      const request = {
+        ...op(),
+        caseId: "c1",
+        transferId: "tr-c1-again",
+        district: "Xuhui",
+        need: shelter,
+        priority: 1,
+        waitingSince: T0,
+        exclude: ["F-1"],
+      };
+      const result = await ledger.relocate(request);
+      expect(result.released).toMatchObject({ state: "held", facilityId: "F-1" });
+      expect(result.offers.map((o) => [o.caseId, o.facilityId])).toEqual([["w1", "F-1"]]);
+      expect(result.placed).toMatchObject({ outcome: "waitlisted" });
+      expect(await ledger.relocate(request)).toEqual(result);
+      expect(checkLedgerInvariants(await ledger.snapshot())).toEqual([]);
+    });
+
+    it("confirms an offer only while the case still holds that bed under that transfer", async () => {
+      await register(facility("F-1", "fangcang", "Xuhui", { shelter: 1 }));
+      await place("c1", shelter);
+      expect(await ledger.confirmOffer({ ...op(), caseId: "c1", transferId: "tr-c1" })).toMatchObject({
+        current: true,
+      });
+      expect(await ledger.confirmOffer({ ...op(), caseId: "c1", transferId: "other" })).toMatchObject({
+        current: false,
+      });
+      const late = await ledger.confirmOffer({ ...op(T0 + holdMs), caseId: "c1", transferId: "tr-c1" });
+      expect(late).toMatchObject({ current: true, expired: [expect.objectContaining({ caseId: "c1" })] });
+      expect(await ledger.confirmOffer({ ...op(T0 + holdMs), caseId: "c1", transferId: "tr-c1" })).toMatchObject({
+        current: false,
+      });
+    });
+
     it("keeps free + held + occupied = total through a mixed run", async () => {
       await register(facility("F-1", "fangcang", "Xuhui", { shelter: 3 }));
       await register(facility("H-1", "designated_hospital", "Pudong", { general: 2, icu: 1 }, ["icu", "obstetrics"]));

@@ -5,9 +5,9 @@
 // specification both must pass.
 //
 // Every operation is idempotent by the caller's `opId`: repeating an opId returns the first
-// result and changes nothing. Every operation that changes state takes the next ledger
-// sequence number, so decisions made by several workers have one total order an auditor can
-// replay.
+// result and changes nothing. Every operation takes the next ledger sequence number the
+// first time it runs, and the allocator makes at most one operation per input, so the
+// inputs handled by several workers have one total order an auditor can replay.
 import type { BedClass, Capability, FacilityKind, FacilityStatus } from "@fangcang/contracts";
 import type { Need } from "@fangcang/placement";
 
@@ -22,7 +22,7 @@ export interface FacilityDefinition {
 /** Time in milliseconds since the epoch, always taken from an event, never from a clock. */
 export type EventTimeMs = number;
 
-interface OpContext {
+export interface OpContext {
   opId: string;
   /** The event time of the input that caused the operation. */
   at: EventTimeMs;
@@ -41,9 +41,30 @@ export interface Offer {
   holdExpiresAt: EventTimeMs;
 }
 
-export interface Held {
-  outcome: "held";
+/** A hold the ledger released because the event time passed its expiry. */
+export interface Expired {
+  caseId: string;
+  transferId: string;
+  facilityId: string;
+  bedClass: BedClass;
+}
+
+/**
+ * What every operation's result carries. `seq` is the sequence number the operation took
+ * (each operation takes exactly one the first time it runs; a repeated op id returns the
+ * first result). Every operation ends by expiring the holds due at its event time:
+ * `expired` lists them, `offers` the beds it held for waiting cases (its own freed beds
+ * first, then those the expiry freed), `nextDue` when the earliest remaining hold expires.
+ */
+export interface Settled {
   seq: number;
+  offers: Offer[];
+  expired: Expired[];
+  nextDue: EventTimeMs | null;
+}
+
+export interface HeldBed {
+  outcome: "held";
   transferId: string;
   facilityId: string;
   bedClass: BedClass;
@@ -53,18 +74,17 @@ export interface Held {
 
 export interface Waitlisted {
   outcome: "waitlisted";
-  seq: number;
   queue: string;
 }
 
 /** The case already has a bed or a queue place; nothing changed. */
 export interface AlreadyPlaced {
   outcome: "already_placed";
-  seq: number;
   state: CaseAllocation;
 }
 
-export type PlaceResult = Held | Waitlisted | AlreadyPlaced;
+export type Placement = HeldBed | Waitlisted | AlreadyPlaced;
+export type PlaceResult = Placement & Settled;
 
 export type CaseAllocation =
   | { state: "waiting"; queue: string; score: number }
@@ -91,29 +111,28 @@ export interface PlaceRequest extends OpContext {
   exclude?: string[];
 }
 
-export type AdmitResult =
-  | { outcome: "admitted"; seq: number; facilityId: string; bedClass: BedClass }
-  | { outcome: "rejected"; seq: number; code: LedgerErrorCode };
+export type AdmitResult = (
+  | { outcome: "admitted"; facilityId: string; bedClass: BedClass }
+  | { outcome: "rejected"; code: LedgerErrorCode }
+) &
+  Settled;
 
-export interface ReleaseResult {
-  seq: number;
+export interface ReleaseResult extends Settled {
   /** What the case had: a bed (now free) or a queue place (now left), or nothing. */
   released: CaseAllocation | null;
-  offers: Offer[];
 }
 
-export interface CapacityResult {
-  seq: number;
-  offers: Offer[];
+export interface RelocateResult extends ReleaseResult {
+  placed: Placement;
 }
 
-export interface ExpiryResult {
-  seq: number;
-  expired: { caseId: string; transferId: string; facilityId: string; bedClass: BedClass }[];
-  offers: Offer[];
-  /** When the earliest remaining hold expires; null when no hold is left. */
-  nextDue: EventTimeMs | null;
+export interface OfferCheck extends Settled {
+  /** Whether the case still holds the offered bed under that transfer. */
+  current: boolean;
 }
+
+export type CapacityResult = Settled;
+export type ExpiryResult = Settled;
 
 export interface FacilityInfo {
   kind: FacilityKind;
@@ -168,8 +187,13 @@ export interface BedLedger {
   place(request: PlaceRequest): Promise<PlaceResult>;
   admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult>;
   release(op: OpContext & { caseId: string }): Promise<ReleaseResult>;
+  /** release, then place, as one operation. */
+  relocate(request: PlaceRequest): Promise<RelocateResult>;
+  /** Whether an offered bed is still held for the case, read in the ledger's order. */
+  confirmOffer(op: OpContext & { caseId: string; transferId: string }): Promise<OfferCheck>;
+  /** Nothing but the expiry every operation ends with. */
   expireHolds(op: OpContext): Promise<ExpiryResult>;
-  /** What a case has now: a held or occupied bed, a queue place, or nothing. */
+  /** What a case has now: a held or occupied bed, a queue place, or nothing. Not ordered with writers. */
   allocationOf(caseId: string): Promise<CaseAllocation | undefined>;
   facilityInfo(facilityId: string): Promise<FacilityInfo | undefined>;
   snapshot(): Promise<LedgerSnapshot>;

@@ -28,6 +28,7 @@ import {
   type BedLedger,
   type CapacityResult,
   type CaseAllocation,
+  type Expired,
   type ExpiryResult,
   type FacilityDefinition,
   type FacilityInfo,
@@ -36,9 +37,14 @@ import {
   type LedgerErrorCode,
   type LedgerSnapshot,
   type Offer,
+  type OfferCheck,
+  type OpContext,
+  type Placement,
   type PlaceRequest,
   type PlaceResult,
   type ReleaseResult,
+  type RelocateResult,
+  type Settled,
 } from "./ledger.ts";
 import { EXPIRY_BATCH } from "./redis-ledger.ts";
 
@@ -58,12 +64,6 @@ export interface MemoryLedgerOptions {
    * forgotten, and repeating it applies the operation again.
    */
   rememberedOps?: number;
-}
-
-interface OpContext {
-  opId: string;
-  at: number;
-  holdMs: number;
 }
 
 /** One facility's beds of one class. It exists once the class has had a capacity. */
@@ -319,17 +319,13 @@ interface Availability {
   byDistrict: Map<string, Set<Facility>>;
 }
 
-type Recorded = CapacityResult | PlaceResult | AdmitResult | ReleaseResult | ExpiryResult;
+type Recorded = Settled;
 
 const none: ReadonlySet<Facility> = new Set();
 
 function hasAll(have: readonly Capability[], need: readonly Capability[]): boolean {
   for (const capability of need) if (!have.includes(capability)) return false;
   return true;
-}
-
-function offersOf(r: Recorded): Offer[] {
-  return "offers" in r ? r.offers : [];
 }
 
 function allocationOf(c: CaseRecord): CaseAllocation {
@@ -395,7 +391,7 @@ export class MemoryLedger implements BedLedger {
   /** registerFacility-1.lua */
   async registerFacility(op: OpContext & { facility: FacilityDefinition }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    if (earlier !== undefined) return earlier;
     const definition = op.facility;
     const beds = Object.entries(definition.beds) as [BedClass, number | undefined][];
     for (const [bedClass, total] of beds) {
@@ -427,13 +423,13 @@ export class MemoryLedger implements BedLedger {
       this.refreshAvailability(facility, bedClass);
       this.offerFreeBeds(facility, bedClass, op, offers);
     }
-    return this.record(op.opId, { seq, offers });
+    return this.settle(op, { seq }, offers);
   }
 
   /** resize-1.lua */
   async resize(op: OpContext & { facilityId: string; bedClass: BedClass; total: number }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    if (earlier !== undefined) return earlier;
     const facility = this.facilityOrThrow("resize", op);
     const seq = ++this.seq;
     const stock = this.stockOf(facility, op.bedClass);
@@ -442,13 +438,13 @@ export class MemoryLedger implements BedLedger {
     const offers: Offer[] = [];
     this.refreshAvailability(facility, op.bedClass);
     this.offerFreeBeds(facility, op.bedClass, op, offers);
-    return this.record(op.opId, { seq, offers });
+    return this.settle(op, { seq }, offers);
   }
 
   /** setStatus-1.lua */
   async setStatus(op: OpContext & { facilityId: string; status: FacilityStatus }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) return { seq: earlier.seq, offers: offersOf(earlier) };
+    if (earlier !== undefined) return earlier;
     const facility = this.facilityOrThrow("setStatus", op);
     const seq = ++this.seq;
     facility.status = op.status;
@@ -457,22 +453,96 @@ export class MemoryLedger implements BedLedger {
       this.refreshAvailability(facility, bedClass);
       this.offerFreeBeds(facility, bedClass, op, offers);
     }
-    return this.record(op.opId, { seq, offers });
+    return this.settle(op, { seq }, offers);
   }
 
   /** place-1.lua */
   async place(request: PlaceRequest): Promise<PlaceResult> {
     // Computed before the idempotency check, as RedisLedger computes the script's arguments.
-    const queueName = queueNameOf(request.need);
-    const score = waitingScore(request.priority, request.waitingSince);
-    const nearest = districtsByDistance(request.district);
+    const placing = this.placing(request);
     const earlier = this.results.get(request.opId);
     // An op id first used by another kind of operation comes back as it was, as from Redis.
     if (earlier !== undefined) return earlier as PlaceResult;
-    const existing = this.cases.get(request.caseId);
-    if (existing !== undefined) {
-      return this.record(request.opId, { outcome: "already_placed", seq: this.seq, state: allocationOf(existing) });
+    const seq = ++this.seq;
+    return this.settle(request, { seq, ...this.placeCase(placing, request) }, []);
+  }
+
+  /** relocate-1.lua */
+  async relocate(request: PlaceRequest): Promise<RelocateResult> {
+    const placing = this.placing(request);
+    const earlier = this.results.get(request.opId);
+    if (earlier !== undefined) return earlier as RelocateResult;
+    const seq = ++this.seq;
+    const offers: Offer[] = [];
+    const released = this.releaseCase(request.caseId, request, offers);
+    const placed = this.placeCase(placing, request);
+    return this.settle(request, { seq, released, placed }, offers);
+  }
+
+  /** admit-1.lua */
+  async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return earlier as AdmitResult;
+    const seq = ++this.seq;
+    const c = this.cases.get(op.caseId);
+    const reject = (code: LedgerErrorCode) => this.settle(op, { outcome: "rejected" as const, seq, code }, []);
+    if (c?.state === "occupied" && c.transferId === op.transferId) return reject("already_admitted");
+    if (c?.state !== "held") return reject("no_such_hold");
+    const stock = c.bedInUse();
+    if (c.transferId !== op.transferId || stock.facility.facilityId !== op.facilityId) {
+      return reject("transfer_mismatch");
     }
+    stock.held--;
+    stock.occupied++;
+    c.state = "occupied";
+    this.holds.discard(c);
+    return this.settle(
+      op,
+      { outcome: "admitted" as const, seq, facilityId: op.facilityId, bedClass: stock.bedClass },
+      [],
+    );
+  }
+
+  /** release-1.lua */
+  async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return earlier as ReleaseResult;
+    const seq = ++this.seq;
+    const offers: Offer[] = [];
+    const released = this.releaseCase(op.caseId, op, offers);
+    return this.settle(op, { seq, released }, offers);
+  }
+
+  /** confirmOffer-1.lua */
+  async confirmOffer(op: OpContext & { caseId: string; transferId: string }): Promise<OfferCheck> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return earlier as OfferCheck;
+    const seq = ++this.seq;
+    const c = this.cases.get(op.caseId);
+    return this.settle(op, { seq, current: c?.state === "held" && c.transferId === op.transferId }, []);
+  }
+
+  /** expireHolds-1.lua */
+  async expireHolds(op: OpContext): Promise<ExpiryResult> {
+    const earlier = this.results.get(op.opId);
+    if (earlier !== undefined) return earlier;
+    return this.settle(op, { seq: ++this.seq }, []);
+  }
+
+  /** place-1.lua's arguments, as RedisLedger computes them. */
+  private placing(request: PlaceRequest) {
+    return {
+      queueName: queueNameOf(request.need),
+      score: waitingScore(request.priority, request.waitingSince),
+      nearest: districtsByDistance(request.district),
+    };
+  }
+
+  /** common.lua placeCase */
+  private placeCase(placing: ReturnType<MemoryLedger["placing"]>, request: PlaceRequest): Placement {
+    const { queueName, score, nearest } = placing;
+    const existing = this.cases.get(request.caseId);
+    if (existing !== undefined) return { outcome: "already_placed", state: allocationOf(existing) };
     const queue = this.queueFor(queueName, request.need);
     const c = new CaseRecord(request.caseId, queue, score, nearest);
     this.cases.set(c.caseId, c);
@@ -480,56 +550,27 @@ export class MemoryLedger implements BedLedger {
     const available = excluded.length === 0 ? this.availableFacilities : this.availableExcept(excluded);
     const choice = this.anyAvailable(request.need) ? chooseFacility(request.need, nearest, available) : null;
     if (choice !== null) {
-      const seq = ++this.seq;
       const facility = this.facilities.get(choice.facilityId) as Facility;
       const stock = this.stockOf(facility, choice.bedClass);
       this.holdBed(c, stock, request.transferId, request);
-      return this.record(request.opId, {
+      return {
         outcome: "held",
-        seq,
         transferId: c.transferId,
         facilityId: facility.facilityId,
         bedClass: stock.bedClass,
         route: facility.kind,
         holdExpiresAt: c.holdExpiresAt,
-      });
+      };
     }
-    const seq = ++this.seq;
     queue.push(c);
-    return this.record(request.opId, { outcome: "waitlisted", seq, queue: queueName });
+    return { outcome: "waitlisted", queue: queueName };
   }
 
-  /** admit-1.lua */
-  async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
-    const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) return earlier as AdmitResult;
-    const c = this.cases.get(op.caseId);
-    const reject = (code: LedgerErrorCode) => this.record(op.opId, { outcome: "rejected", seq: this.seq, code });
-    if (c?.state === "occupied" && c.transferId === op.transferId) return reject("already_admitted");
-    if (c?.state !== "held") return reject("no_such_hold");
-    const stock = c.bedInUse();
-    if (c.transferId !== op.transferId || stock.facility.facilityId !== op.facilityId) {
-      return reject("transfer_mismatch");
-    }
-    const seq = ++this.seq;
-    stock.held--;
-    stock.occupied++;
-    c.state = "occupied";
-    this.holds.discard(c);
-    return this.record(op.opId, { outcome: "admitted", seq, facilityId: op.facilityId, bedClass: stock.bedClass });
-  }
-
-  /** release-1.lua */
-  async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
-    const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) {
-      return { seq: earlier.seq, released: "released" in earlier ? earlier.released : null, offers: offersOf(earlier) };
-    }
-    const c = this.cases.get(op.caseId);
-    if (c === undefined) return this.record(op.opId, { seq: this.seq, released: null, offers: [] });
+  /** common.lua releaseCase */
+  private releaseCase(caseId: string, op: OpContext, offers: Offer[]): CaseAllocation | null {
+    const c = this.cases.get(caseId);
+    if (c === undefined) return null;
     const released = allocationOf(c);
-    const seq = ++this.seq;
-    const offers: Offer[] = [];
     this.cases.delete(c.caseId);
     if (c.state === "waiting") {
       c.queue.discard(c);
@@ -546,20 +587,20 @@ export class MemoryLedger implements BedLedger {
       this.refreshAvailability(stock.facility, stock.bedClass);
       this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
     }
-    return this.record(op.opId, { seq, released, offers });
+    return released;
   }
 
-  /** expireHolds-1.lua */
-  async expireHolds(op: OpContext): Promise<ExpiryResult> {
-    const earlier = this.results.get(op.opId);
-    if (earlier !== undefined) {
-      return {
-        seq: earlier.seq,
-        expired: "expired" in earlier ? earlier.expired : [],
-        offers: offersOf(earlier),
-        nextDue: "nextDue" in earlier ? earlier.nextDue : null,
-      };
-    }
+  /**
+   * common.lua settle: every operation ends by expiring the holds due at its event time,
+   * then is recorded under its op id.
+   */
+  private settle<T extends { seq: number }>(op: OpContext, result: T, offers: Offer[]): T & Settled {
+    const expired = this.expireDueHolds(op, offers);
+    return this.record(op.opId, { ...result, offers, expired, nextDue: this.nextDue() });
+  }
+
+  /** common.lua expireDueHolds */
+  private expireDueHolds(op: OpContext, offers: Offer[]): Expired[] {
     const due: CaseRecord[] = [];
     while (due.length < EXPIRY_BATCH) {
       const next = this.holds.peek();
@@ -567,10 +608,8 @@ export class MemoryLedger implements BedLedger {
       this.holds.pop();
       due.push(next);
     }
-    // Nothing changed, so, like the Lua, nothing is recorded under the op id.
-    if (due.length === 0) return { seq: this.seq, expired: [], offers: [], nextDue: this.nextDue() };
-    const seq = ++this.seq;
-    const expired: ExpiryResult["expired"] = [];
+    const expired: Expired[] = [];
+    if (due.length === 0) return expired;
     const freed: BedStock[] = [];
     for (const c of due) {
       const stock = c.bedInUse();
@@ -594,11 +633,10 @@ export class MemoryLedger implements BedLedger {
       this.refreshAvailability(stock.facility, stock.bedClass);
     }
     // Each freed bed is offered once, in the order its first hold expired.
-    const offers: Offer[] = [];
     for (const stock of freed) {
       if (toOffer.delete(stock)) this.offerFreeBeds(stock.facility, stock.bedClass, op, offers);
     }
-    // expireHolds-1.lua: an expired case still waiting takes any other fitting free bed.
+    // An expired case still waiting takes any other fitting free bed.
     for (const c of due) {
       if (c.state !== "waiting" || !this.anyAvailable(c.queue.need)) continue;
       const choice = chooseFacility(c.queue.need, c.nearest, this.availableFacilities);
@@ -616,7 +654,7 @@ export class MemoryLedger implements BedLedger {
         holdExpiresAt: c.holdExpiresAt,
       });
     }
-    return this.record(op.opId, { seq, expired, offers, nextDue: this.nextDue() });
+    return expired;
   }
 
   async allocationOf(caseId: string): Promise<CaseAllocation | undefined> {
@@ -674,7 +712,7 @@ export class MemoryLedger implements BedLedger {
     return this.holds.peek()?.holdExpiresAt ?? null;
   }
 
-  private record<T extends Recorded>(opId: string, result: T): T {
+  private record<T extends Settled>(opId: string, result: T): T {
     this.results.set(opId, result);
     if (this.recordedOpIds.length < this.rememberedOps) {
       this.recordedOpIds.push(opId);

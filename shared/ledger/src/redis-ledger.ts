@@ -1,6 +1,6 @@
 // The production ledger: every operation is one atomic Lua script (see lua/), so the
 // ledger and the waiting queue change together or not at all.
-import type { BedClass, FacilityStatus } from "@fangcang/contracts";
+import type { BedClass, FacilityKind, FacilityStatus } from "@fangcang/contracts";
 import { districtsByDistance, queueNameOf, waitingScore } from "@fangcang/placement";
 import type { Redis } from "ioredis";
 import { type LedgerKeys, ledgerKeys } from "./keys.ts";
@@ -10,32 +10,67 @@ import {
   type BedLedger,
   type CapacityResult,
   type CaseAllocation,
+  type Expired,
   type ExpiryResult,
   type FacilityDefinition,
   type FacilityInfo,
   type FacilityState,
   LedgerError,
+  type LedgerErrorCode,
   type LedgerSnapshot,
   type Offer,
+  type OfferCheck,
+  type OpContext,
+  type Placement,
   type PlaceRequest,
   type PlaceResult,
   type ReleaseResult,
+  type RelocateResult,
+  type Settled,
 } from "./ledger.ts";
 import { ledgerScripts, type ScriptName } from "./script-loader.ts";
 
 const bedClasses: BedClass[] = ["general", "icu", "shelter"];
-/** Bounds the work one expiry call does inside Redis; the caller calls again while it is full. */
+/** The most holds one operation expires (EXPIRY_BATCH in common.lua); the next expires the rest. */
 export const EXPIRY_BATCH = 1000;
-
-interface OpContext {
-  opId: string;
-  at: number;
-  holdMs: number;
-}
 
 /** cjson encodes an empty Lua table as {}; the contract's lists are lists. */
 function list<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** place-1.lua's and relocate-1.lua's arguments from ARGV[5] on. */
+function placementArgs(request: PlaceRequest): (string | number)[] {
+  const { need } = request;
+  return [
+    request.caseId,
+    request.transferId,
+    queueNameOf(need),
+    need.alternatives.map((a) => `${a.kind}.${a.bedClass}`).join(","),
+    [...need.capabilities].sort().join(","),
+    waitingScore(request.priority, request.waitingSince),
+    districtsByDistance(request.district).join(","),
+    (request.exclude ?? []).join(","),
+    request.district,
+  ];
+}
+
+function placementFrom(raw: Record<string, unknown>): Placement {
+  switch (raw.outcome) {
+    case "held":
+      return {
+        outcome: "held",
+        transferId: raw.transferId as string,
+        facilityId: raw.facilityId as string,
+        bedClass: raw.bedClass as BedClass,
+        route: raw.route as FacilityKind,
+        holdExpiresAt: raw.holdExpiresAt as number,
+      };
+    case "waitlisted":
+      return { outcome: "waitlisted", queue: raw.queue as string };
+    default:
+      return { outcome: "already_placed", state: allocationFrom(raw.state as Record<string, string>) };
+  }
 }
 
 function allocationFrom(raw: Record<string, string>): CaseAllocation {
@@ -80,8 +115,14 @@ export class RedisLedger implements BedLedger {
     return result;
   }
 
-  private capacityResult(result: Record<string, unknown>): CapacityResult {
-    return { seq: result.seq as number, offers: list<Offer>(result.offers) };
+  /** The fields every script's result ends with (see settle in common.lua). */
+  private settled(result: Record<string, unknown>): Settled {
+    return {
+      seq: result.seq as number,
+      offers: list<Offer>(result.offers),
+      expired: list<Expired>(result.expired),
+      nextDue: typeof result.nextDue === "number" ? result.nextDue : null,
+    };
   }
 
   async registerFacility(op: OpContext & { facility: FacilityDefinition }): Promise<CapacityResult> {
@@ -90,64 +131,58 @@ export class RedisLedger implements BedLedger {
       .map(([bedClass, total]) => `${bedClass}=${total}`)
       .join(",");
     const caps = [...f.capabilities].sort().join(",");
-    return this.capacityResult(await this.run("registerFacility", op, f.facilityId, f.kind, f.district, caps, beds));
+    return this.settled(await this.run("registerFacility", op, f.facilityId, f.kind, f.district, caps, beds));
   }
 
   async resize(op: OpContext & { facilityId: string; bedClass: BedClass; total: number }): Promise<CapacityResult> {
-    return this.capacityResult(await this.run("resize", op, op.facilityId, op.bedClass, op.total));
+    return this.settled(await this.run("resize", op, op.facilityId, op.bedClass, op.total));
   }
 
   async setStatus(op: OpContext & { facilityId: string; status: FacilityStatus }): Promise<CapacityResult> {
-    return this.capacityResult(await this.run("setStatus", op, op.facilityId, op.status));
+    return this.settled(await this.run("setStatus", op, op.facilityId, op.status));
   }
 
   async place(request: PlaceRequest): Promise<PlaceResult> {
-    const { need } = request;
-    const result = await this.run(
-      "place",
-      request,
-      request.caseId,
-      request.transferId,
-      queueNameOf(need),
-      need.alternatives.map((a) => `${a.kind}.${a.bedClass}`).join(","),
-      [...need.capabilities].sort().join(","),
-      waitingScore(request.priority, request.waitingSince),
-      districtsByDistance(request.district).join(","),
-      (request.exclude ?? []).join(","),
-      request.district,
-    );
-    if (result.outcome === "already_placed") {
-      return {
-        outcome: "already_placed",
-        seq: result.seq as number,
-        state: allocationFrom(result.state as Record<string, string>),
-      };
-    }
-    return result as unknown as PlaceResult;
+    const result = await this.run("place", request, ...placementArgs(request));
+    return { ...placementFrom(result), ...this.settled(result) };
+  }
+
+  async relocate(request: PlaceRequest): Promise<RelocateResult> {
+    const result = await this.run("relocate", request, ...placementArgs(request));
+    const released = result.released as Record<string, string> | undefined;
+    return {
+      ...this.settled(result),
+      released: released ? allocationFrom(released) : null,
+      placed: placementFrom(result.placed as Record<string, unknown>),
+    };
   }
 
   async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
-    return (await this.run("admit", op, op.caseId, op.transferId, op.facilityId)) as unknown as AdmitResult;
+    const result = await this.run("admit", op, op.caseId, op.transferId, op.facilityId);
+    const settled = this.settled(result);
+    return result.outcome === "admitted"
+      ? {
+          outcome: "admitted",
+          facilityId: result.facilityId as string,
+          bedClass: result.bedClass as BedClass,
+          ...settled,
+        }
+      : { outcome: "rejected", code: result.code as LedgerErrorCode, ...settled };
   }
 
   async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
     const result = await this.run("release", op, op.caseId);
     const released = result.released as Record<string, string> | undefined;
-    return {
-      seq: result.seq as number,
-      released: released ? allocationFrom(released) : null,
-      offers: list<Offer>(result.offers),
-    };
+    return { ...this.settled(result), released: released ? allocationFrom(released) : null };
+  }
+
+  async confirmOffer(op: OpContext & { caseId: string; transferId: string }): Promise<OfferCheck> {
+    const result = await this.run("confirmOffer", op, op.caseId, op.transferId);
+    return { ...this.settled(result), current: result.current === true };
   }
 
   async expireHolds(op: OpContext): Promise<ExpiryResult> {
-    const result = await this.run("expireHolds", op, EXPIRY_BATCH);
-    return {
-      seq: result.seq as number,
-      expired: list<ExpiryResult["expired"][number]>(result.expired),
-      offers: list<Offer>(result.offers),
-      nextDue: typeof result.nextDue === "number" ? result.nextDue : null,
-    };
+    return this.settled(await this.run("expireHolds", op));
   }
 
   async allocationOf(caseId: string): Promise<CaseAllocation | undefined> {

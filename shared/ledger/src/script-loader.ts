@@ -6,7 +6,17 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 
-const scriptNames = ["registerFacility", "resize", "setStatus", "place", "admit", "release", "expireHolds"] as const;
+const scriptNames = [
+  "registerFacility",
+  "resize",
+  "setStatus",
+  "place",
+  "admit",
+  "release",
+  "relocate",
+  "confirmOffer",
+  "expireHolds",
+] as const;
 export type ScriptName = (typeof scriptNames)[number];
 
 function luaSource(file: string): string {

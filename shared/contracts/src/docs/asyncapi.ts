@@ -49,6 +49,12 @@ const channelText: Record<TopicRole, { title: string; description: string }> = {
       "output carries decisionId, policyVersion, decidedAt (the time of the input that caused it) and causationId " +
       "(that input's CloudEvent id).",
   },
+  ledger: {
+    title: "Ledger receipts",
+    description:
+      "Output. For every input that made a ledger operation, the sequence number the shared ledger gave it, " +
+      "in batches keyed by where the inputs were read. An auditor replays the inputs in that order.",
+  },
   deadLetter: {
     title: "Dead letters",
     description:
@@ -228,6 +234,13 @@ export function asyncApiDocument(version: string): JsonObject {
         [...INTERNAL_EVENTS],
         "Send internal case events",
         "Internal: the allocator writes its own ledger outcomes (a bed held, a hold expired) onto the case's key.",
+      ),
+      sendLedgerReceipts: operation(
+        "send",
+        "ledger",
+        messagesOn("ledger"),
+        "Send ledger receipts",
+        "The allocator writes which ledger sequence number each input took, with the input's decisions.",
       ),
       sendDeadLetters: operation(
         "send",

@@ -2,17 +2,18 @@
 -- KEYS[1] ledger sequence key
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] caseId, ARGV[6] transferId, ARGV[7] facilityId
--- Returns JSON: {outcome="admitted", seq, facilityId, bedClass}
---            or {outcome="rejected", seq, code="no_such_hold"|"transfer_mismatch"|"already_admitted"}
+-- Returns JSON: {outcome="admitted", seq, facilityId, bedClass, offers, expired, nextDue}
+--            or {outcome="rejected", seq, code="no_such_hold"|"transfer_mismatch"|"already_admitted", ...}
 local done = recorded()
 if done then
   return done
 end
+local seq = nextSeq()
 local caseId, transferId, fid = ARGV[5], ARGV[6], ARGV[7]
 local v = redis.call("HMGET", key("case", caseId), "state", "transferId", "facilityId", "bedClass")
 local state, heldTransfer, heldFacility, class = v[1], v[2], v[3], v[4]
 local function reject(code)
-  return record({ outcome = "rejected", seq = num(redis.call("GET", KEYS[1])), code = code })
+  return settle({ outcome = "rejected", seq = seq, code = code }, {})
 end
 if state == "occupied" and heldTransfer == transferId then
   return reject("already_admitted")
@@ -23,10 +24,9 @@ end
 if heldTransfer ~= transferId or heldFacility ~= fid then
   return reject("transfer_mismatch")
 end
-local seq = nextSeq()
 redis.call("HINCRBY", key("fac", fid), "held:" .. class, -1)
 redis.call("HINCRBY", key("fac", fid), "occ:" .. class, 1)
 redis.call("HSET", key("case", caseId), "state", "occupied")
 redis.call("HDEL", key("case", caseId), "holdExpiresAt")
 redis.call("ZREM", key("holds"), caseId)
-return record({ outcome = "admitted", seq = seq, facilityId = fid, bedClass = class })
+return settle({ outcome = "admitted", seq = seq, facilityId = fid, bedClass = class }, {})

@@ -3,6 +3,10 @@
 -- (ending in the Redis Cluster hash tag, e.g. "fangcang:{ledger}:"), so every key a script
 -- touches lives in one slot. ARGV[2] = opId (idempotency), ARGV[3] = event time (ms),
 -- ARGV[4] = hold window (ms).
+--
+-- One input is one script: every operation the first time it runs takes exactly one
+-- sequence number (an auditor replays inputs in that order) and ends by expiring the holds
+-- due at its event time (see settle). A repeated op id returns its recorded result.
 local P = ARGV[1]
 local OP_ID = ARGV[2]
 local AT = tonumber(ARGV[3])
@@ -186,4 +190,148 @@ local function choose(alternatives, needCaps, nearest, excluded)
     end
   end
   return nil
+end
+
+-- The most holds one operation expires; the next operation expires the rest.
+local EXPIRY_BATCH = 1000
+
+local function leaveQueue(queue, caseId)
+  redis.call("ZREM", key("queue", queue), caseId)
+  if redis.call("ZCARD", key("queue", queue)) == 0 then
+    redis.call("SREM", key("queues"), queue)
+  end
+end
+
+local function caseState(caseId)
+  local flat = redis.call("HGETALL", key("case", caseId))
+  if #flat == 0 then
+    return nil
+  end
+  local state = {}
+  for i = 1, #flat, 2 do
+    state[flat[i]] = flat[i + 1]
+  end
+  return state
+end
+
+-- A case gives up whatever it has (a held bed, an occupied bed or a queue place); a freed
+-- bed is offered at once to the best waiting case that fits it. Returns what it had, or nil.
+local function releaseCase(caseId, offers)
+  local released = caseState(caseId)
+  if released == nil then
+    return nil
+  end
+  redis.call("DEL", key("case", caseId))
+  if released.state == "waiting" then
+    leaveQueue(released.queue, caseId)
+  else
+    local fid, class = released.facilityId, released.bedClass
+    if released.state == "held" then
+      redis.call("HINCRBY", key("fac", fid), "held:" .. class, -1)
+      redis.call("ZREM", key("holds"), caseId)
+    else
+      redis.call("HINCRBY", key("fac", fid), "occ:" .. class, -1)
+    end
+    shrinkToCapacity(fid, class)
+    refreshAvailability(fid, class)
+    offerFreeBeds(fid, class, offers)
+  end
+  return released
+end
+
+-- Holds the best fitting free bed for a case, or puts it in its waiting queue. `p` has
+-- caseId, transferId, queue, alternatives, caps, score, nearest, excluded (",f1,f2,"),
+-- district. Returns the placement: {outcome = "held"|"waitlisted"|"already_placed", ...}.
+local function placeCase(p)
+  redis.call("HSET", key("queuemeta", p.queue), "alternatives", p.alternatives, "caps", p.caps)
+  local existing = caseState(p.caseId)
+  if existing then
+    return { outcome = "already_placed", state = existing }
+  end
+  -- Remembered so that a case whose hold expires can be placed again from the ledger alone.
+  redis.call("SET", key("near", p.district), p.nearest, "NX")
+  local fid, class, kind = choose(p.alternatives, p.caps, p.nearest, p.excluded)
+  if fid then
+    local expiresAt = holdBed(p.caseId, fid, class, p.transferId)
+    redis.call("HSET", key("case", p.caseId), "queue", p.queue, "score", p.score, "district", p.district)
+    return { outcome = "held", transferId = p.transferId, facilityId = fid, bedClass = class, route = kind,
+      holdExpiresAt = expiresAt }
+  end
+  redis.call("ZADD", key("queue", p.queue), p.score, p.caseId)
+  redis.call("SADD", key("queues"), p.queue)
+  redis.call("HSET", key("case", p.caseId), "state", "waiting", "queue", p.queue, "score", p.score,
+    "district", p.district)
+  return { outcome = "waitlisted", queue = p.queue }
+end
+
+-- The place and relocate scripts' arguments, from ARGV[5] on.
+local function placementArgs()
+  return { caseId = ARGV[5], transferId = ARGV[6], queue = ARGV[7], alternatives = ARGV[8], caps = ARGV[9],
+    score = tonumber(ARGV[10]), nearest = ARGV[11], excluded = "," .. ARGV[12] .. ",", district = ARGV[13] }
+end
+
+-- Holds not admitted by the event time are released: their cases go back to their queue at
+-- their original place, the freed beds are offered to the best waiting cases that fit, and
+-- an expired case still waiting takes any other fitting free bed.
+local function expireDueHolds(expired, offers)
+  local due = redis.call("ZRANGEBYSCORE", key("holds"), "-inf", AT, "LIMIT", 0, EXPIRY_BATCH)
+  if #due == 0 then
+    return
+  end
+  local freed = {}
+  for _, caseId in ipairs(due) do
+    local v = redis.call("HMGET", key("case", caseId), "facilityId", "bedClass", "transferId", "queue", "score")
+    local fid, class, transferId, queue, score = v[1], v[2], v[3], v[4], v[5]
+    redis.call("ZREM", key("holds"), caseId)
+    redis.call("HINCRBY", key("fac", fid), "held:" .. class, -1)
+    redis.call("HDEL", key("case", caseId), "facilityId", "bedClass", "transferId", "holdExpiresAt")
+    redis.call("HSET", key("case", caseId), "state", "waiting")
+    redis.call("ZADD", key("queue", queue), score, caseId)
+    redis.call("SADD", key("queues"), queue)
+    table.insert(expired, { caseId = caseId, transferId = transferId, facilityId = fid, bedClass = class })
+    freed[fid .. "\n" .. class] = { fid, class }
+  end
+  for _, bed in pairs(freed) do
+    shrinkToCapacity(bed[1], bed[2])
+    refreshAvailability(bed[1], bed[2])
+  end
+  for _, e in ipairs(expired) do
+    local bed = freed[e.facilityId .. "\n" .. e.bedClass]
+    if bed then
+      offerFreeBeds(bed[1], bed[2], offers)
+      freed[e.facilityId .. "\n" .. e.bedClass] = nil
+    end
+  end
+  -- A freed bed may have been closed (capacity lowered, facility paused): an expired case
+  -- still waiting must not wait while another fitting bed is free.
+  for _, e in ipairs(expired) do
+    local v = redis.call("HMGET", key("case", e.caseId), "state", "queue", "district")
+    if v[1] == "waiting" then
+      local meta = redis.call("HMGET", key("queuemeta", v[2]), "alternatives", "caps")
+      local nearest = redis.call("GET", key("near", v[3])) or ""
+      local fid, class, kind = choose(meta[1] or "", meta[2] or "", nearest, ",,")
+      if fid then
+        leaveQueue(v[2], e.caseId)
+        local transferId = transferIdFor(e.caseId)
+        local expiresAt = holdBed(e.caseId, fid, class, transferId)
+        table.insert(offers, { caseId = e.caseId, transferId = transferId, facilityId = fid, bedClass = class,
+          route = kind, holdExpiresAt = expiresAt })
+      end
+    end
+  end
+end
+
+-- Every operation ends here: the holds due at its event time expire (after the operation
+-- itself, so an admission at the deadline still counts), and the result is recorded under
+-- the op id with the offers made, the holds expired and when the next hold falls due.
+local function settle(result, offers)
+  local expired = {}
+  expireDueHolds(expired, offers)
+  result.offers = offers
+  result.expired = expired
+  local first = redis.call("ZRANGE", key("holds"), 0, 0, "WITHSCORES")
+  if first[2] then
+    result.nextDue = tonumber(first[2])
+  end
+  return record(result)
 end

@@ -4,7 +4,7 @@
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] facilityId, ARGV[6] kind, ARGV[7] district, ARGV[8] capabilities "cap,cap" or ""
 -- ARGV[9] beds: "class=total,class=total"
--- Returns JSON: {seq, offers = [...]}
+-- Returns JSON: {seq, offers, expired, nextDue}
 local done = recorded()
 if done then
   return done
@@ -38,4 +38,4 @@ for _, class in ipairs(BED_CLASSES) do
   refreshAvailability(fid, class)
   offerFreeBeds(fid, class, offers)
 end
-return record({ seq = seq, offers = offers })
+return settle({ seq = seq }, offers)

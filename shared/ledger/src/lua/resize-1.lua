@@ -3,7 +3,7 @@
 -- KEYS[1] ledger sequence key
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] facilityId, ARGV[6] bed class, ARGV[7] new total
--- Returns JSON: {seq, offers = [...]} or {error = "unknown_facility"}
+-- Returns JSON: {seq, offers, expired, nextDue} or {error = "unknown_facility"}
 local done = recorded()
 if done then
   return done
@@ -22,4 +22,4 @@ end
 redis.call("HSET", key("fac", fid), "cap:" .. class, total, "total:" .. class, target)
 refreshAvailability(fid, class)
 offerFreeBeds(fid, class, offers)
-return record({ seq = seq, offers = offers })
+return settle({ seq = seq }, offers)

@@ -3,7 +3,7 @@
 -- KEYS[1] ledger sequence key
 -- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
 -- ARGV[5] facilityId, ARGV[6] status "open"|"paused"|"closed"
--- Returns JSON: {seq, offers = [...]} or {error = "unknown_facility"}
+-- Returns JSON: {seq, offers, expired, nextDue} or {error = "unknown_facility"}
 local done = recorded()
 if done then
   return done
@@ -19,4 +19,4 @@ for _, class in ipairs(BED_CLASSES) do
   refreshAvailability(fid, class)
   offerFreeBeds(fid, class, offers)
 end
-return record({ seq = seq, offers = offers })
+return settle({ seq = seq }, offers)

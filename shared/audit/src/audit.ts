@@ -1,0 +1,409 @@
+// The audit: the recorded inputs are replayed through the pure allocation core with the
+// in-memory ledger, in the order the recorded ledger receipts give, under the policy
+// version each case's recorded decisions name; every decision and internal follow-up it
+// makes is compared with the recorded one. Anything recorded that the replay does not make,
+// anything it makes that is not recorded, and anything that differs is a mismatch, named
+// with the first diverging event and both versions.
+import { createHash } from "node:crypto";
+import { AllocationCore, inputOpId, MemoryPatientStore } from "@fangcang/allocation";
+import { type AnyCloudEvent, caseIdOf } from "@fangcang/contracts";
+import { checkLedgerInvariants, MemoryLedger } from "@fangcang/ledger";
+import { type ClinicalPolicy, policyByVersion } from "@fangcang/triage";
+import type { AuditLog } from "./audit-log.ts";
+import { type ReplayItem, replayInOrder } from "./replay-order.ts";
+
+export type MismatchKind =
+  /** A recorded decision differs from the replayed one with the same id. */
+  | "changed"
+  /** The replay made a decision the log does not have. */
+  | "missing"
+  /** The log has a decision (or internal event) the replay did not make. */
+  | "unexpected"
+  /** One case's decisions are recorded in another order than the replay made them. */
+  | "reordered"
+  /** The same decision id was recorded twice with different content. */
+  | "conflicting_duplicate"
+  /** An input took another ledger sequence number in the replay than its receipt says. */
+  | "ledger_seq"
+  /** A receipt names a sequence number no input in the log reaches, or two receipts disagree. */
+  | "receipt";
+
+export interface Mismatch {
+  kind: MismatchKind;
+  caseId?: string;
+  /** The decision or event id concerned. */
+  id?: string;
+  /** The CloudEvent id of the input that caused it. */
+  causationId?: string;
+  /** Where the recorded event is: topic and its index in that topic's log (0-based). */
+  at?: { topic: keyof AuditLog; index: number };
+  recorded?: unknown;
+  replayed?: unknown;
+  message: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  policyVersions: string[];
+  inputs: { cases: number; facilities: number; replayed: number; withReceipt: number; ticks: number };
+  decisions: { recorded: number; replayed: number; reproduced: number };
+  internalEvents: { recorded: number; replayed: number; reproduced: number };
+  receipts: number;
+  /** How many mismatches of each kind. */
+  mismatchCounts: Partial<Record<MismatchKind, number>>;
+  /** The first mismatches, in the order the replay met them (at most `maxMismatches`). */
+  mismatches: Mismatch[];
+  /** The ledger invariant violations of the replayed ledger at the end. */
+  invariantViolations: string[];
+  /** Decisions per type, per rule (from reasons) and per route (transfer orders). */
+  perType: Record<string, number>;
+  perRule: Record<string, number>;
+  perRoute: Record<string, number>;
+  /** SHA-256 of the replayed decisions, one canonical JSON line each, in replay order. */
+  replayDigest: string;
+}
+
+export interface AuditOptions {
+  /** The allocator's CloudEvents source, whose internal events on the cases topic are its own. */
+  source?: string;
+  /** The policy of cases with no recorded decision (default: the one most decisions name). */
+  defaultPolicyVersion?: string;
+  maxMismatches?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_ALLOCATOR_SOURCE = "fangcang/allocator";
+const INTERNAL_TYPES = new Set(["case.bed-offered", "case.hold-expired"]);
+
+/** JSON with object keys sorted, so equal events compare equal however they were written. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/** What a decision says: everything but transport details. */
+function comparable(event: AnyCloudEvent): string {
+  return canonicalJson({
+    type: event.type,
+    id: event.id,
+    source: event.source,
+    subject: event.subject,
+    time: event.time,
+    data: event.data,
+  });
+}
+
+interface Recorded {
+  event: AnyCloudEvent;
+  index: number;
+  text: string;
+  matched: boolean;
+}
+
+/** What the replay runs: a recorded input, or an expiry check of the allocator's own. */
+type Replayed = { input: AnyCloudEvent } | { tick: { id: string; time: string } };
+
+function keyOf(event: AnyCloudEvent): string {
+  const caseId = caseIdOf(event);
+  return caseId === undefined ? `facility:${(event.data as { facilityId: string }).facilityId}` : `case:${caseId}`;
+}
+
+export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promise<AuditReport> {
+  const source = options.source ?? DEFAULT_ALLOCATOR_SOURCE;
+  const maxMismatches = options.maxMismatches ?? 100;
+  const mismatches: Mismatch[] = [];
+  const mismatchCounts: Partial<Record<MismatchKind, number>> = {};
+  const mismatch = (m: Mismatch) => {
+    mismatchCounts[m.kind] = (mismatchCounts[m.kind] ?? 0) + 1;
+    if (mismatches.length < maxMismatches) mismatches.push(m);
+  };
+
+  // Receipts: op id -> the sequence number it took; the ticks (expiry checks of their own).
+  const seqOf = new Map<string, number>();
+  const ticks: ReplayItem<Replayed>[] = [];
+  let receiptCount = 0;
+  log.ledger.forEach((event, index) => {
+    if (event.type !== "ledger.receipts") return;
+    for (const r of event.data.receipts) {
+      receiptCount++;
+      const earlier = seqOf.get(r.opId);
+      if (earlier !== undefined && earlier !== r.seq) {
+        mismatch({
+          kind: "receipt",
+          causationId: r.causationId,
+          at: { topic: "ledger", index },
+          recorded: earlier,
+          replayed: r.seq,
+          message: `op ${r.opId} has two receipts: seq ${earlier} and ${r.seq}`,
+        });
+      }
+      if (earlier !== undefined) continue;
+      seqOf.set(r.opId, r.seq);
+      if (r.expiryAt !== undefined) {
+        ticks.push({
+          key: `tick:${r.opId}`,
+          seq: r.seq,
+          opId: r.opId,
+          value: { tick: { id: r.causationId, time: r.expiryAt } },
+        });
+      }
+    }
+  });
+
+  // Recorded decisions and internal events, by id; each case's decision ids in log order.
+  const recordedById = new Map<string, Recorded>();
+  const recordedOrder = new Map<string, string[]>();
+  const policyOfCase = new Map<string, string>();
+  const versionCounts = new Map<string, number>();
+  const record = (event: AnyCloudEvent, topic: keyof AuditLog, index: number) => {
+    const text = comparable(event);
+    const earlier = recordedById.get(event.id);
+    if (earlier !== undefined) {
+      if (earlier.text !== text) {
+        mismatch({
+          kind: "conflicting_duplicate",
+          id: event.id,
+          ...(caseIdOf(event) === undefined ? {} : { caseId: caseIdOf(event) as string }),
+          at: { topic, index },
+          recorded: earlier.event,
+          replayed: event,
+          message: `${event.id} is recorded twice with different content (${topic} #${earlier.index} and #${index})`,
+        });
+      }
+      return;
+    }
+    recordedById.set(event.id, { event, index, text, matched: false });
+    const caseId = caseIdOf(event);
+    if (topic === "transfers" && caseId !== undefined) {
+      const order = recordedOrder.get(caseId);
+      if (order) order.push(event.id);
+      else recordedOrder.set(caseId, [event.id]);
+      const version = (event.data as { policyVersion?: string }).policyVersion;
+      if (version !== undefined) {
+        if (!policyOfCase.has(caseId)) policyOfCase.set(caseId, version);
+        versionCounts.set(version, (versionCounts.get(version) ?? 0) + 1);
+      }
+    }
+  };
+  log.transfers.forEach((event, index) => record(event, "transfers", index));
+  log.cases.forEach((event, index) => {
+    if (INTERNAL_TYPES.has(event.type) && event.source === source) record(event, "cases", index);
+  });
+
+  const defaultVersion =
+    options.defaultPolicyVersion ?? [...versionCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (defaultVersion === undefined) throw new Error("no decision names a policy version; give defaultPolicyVersion");
+  const policies = new Map<string, ClinicalPolicy>();
+  const policy = (version: string) => {
+    let p = policies.get(version);
+    if (p === undefined) {
+      p = policyByVersion(version);
+      policies.set(version, p);
+    }
+    return p;
+  };
+
+  const ledger = new MemoryLedger();
+  const core = new AllocationCore({
+    ledger,
+    patients: new MemoryPatientStore(),
+    policy: policy(defaultVersion),
+    source,
+    policyFor: (caseId) => {
+      const version = policyOfCase.get(caseId);
+      return version === undefined ? undefined : policy(version);
+    },
+  });
+
+  // Inputs: every case and facility event but the allocator's own outputs. Internal events
+  // are inputs too: the replay makes them again (compared below) and then consumes them.
+  // Ticks belong to no input: each runs at its sequence number, wherever the inputs stand.
+  const items: ReplayItem<Replayed>[] = [...ticks];
+  for (const event of [...log.facilities, ...log.cases]) {
+    if (INTERNAL_TYPES.has(event.type) && event.source !== source) continue;
+    const opId = inputOpId(event);
+    items.push({ key: keyOf(event), seq: seqOf.get(opId), opId, value: { input: event } });
+  }
+
+  const replayedOrder = new Map<string, string[]>();
+  const digest = createHash("sha256");
+  const perType: Record<string, number> = {};
+  const perRule: Record<string, number> = {};
+  const perRoute: Record<string, number> = {};
+  let decisionsReplayed = 0;
+  let decisionsReproduced = 0;
+  let internalReplayed = 0;
+  let internalReproduced = 0;
+  let done = 0;
+  const replayedIds = new Set<string>();
+
+  const compare = (made: AnyCloudEvent, cause: { id: string; type?: string }, isDecision: boolean) => {
+    // A redelivered input makes the same events again, with the same ids: count them once.
+    if (replayedIds.has(made.id)) return;
+    replayedIds.add(made.id);
+    const caseId = caseIdOf(made);
+    const text = comparable(made);
+    if (isDecision) {
+      decisionsReplayed++;
+      digest.update(`${text}\n`);
+      perType[made.type] = (perType[made.type] ?? 0) + 1;
+      const data = made.data as { reasons?: string[]; route?: string };
+      for (const rule of data.reasons ?? []) perRule[rule] = (perRule[rule] ?? 0) + 1;
+      if (made.type === "transfer.ordered" && data.route) perRoute[data.route] = (perRoute[data.route] ?? 0) + 1;
+      if (caseId !== undefined) {
+        const order = replayedOrder.get(caseId);
+        if (order) order.push(made.id);
+        else replayedOrder.set(caseId, [made.id]);
+      }
+    } else {
+      internalReplayed++;
+    }
+    const recorded = recordedById.get(made.id);
+    const where = caseId === undefined ? {} : { caseId };
+    if (recorded === undefined) {
+      mismatch({
+        kind: "missing",
+        id: made.id,
+        ...where,
+        causationId: cause.id,
+        replayed: made,
+        message: `the replay of ${cause.type ?? "expiry check"} ${cause.id} makes ${made.type} ${made.id}, which the log does not have`,
+      });
+      return;
+    }
+    recorded.matched = true;
+    if (recorded.text !== text) {
+      mismatch({
+        kind: "changed",
+        id: made.id,
+        ...where,
+        causationId: cause.id,
+        at: { topic: isDecision ? "transfers" : "cases", index: recorded.index },
+        recorded: recorded.event,
+        replayed: made,
+        message: `${made.type} ${made.id} differs from its replay (caused by ${cause.type ?? "expiry check"} ${cause.id})`,
+      });
+      return;
+    }
+    if (isDecision) decisionsReproduced++;
+    else internalReproduced++;
+  };
+
+  await replayInOrder(
+    items,
+    async (item) => {
+      if ("tick" in item.value) {
+        const { followUps, receipt } = await core.expireDue(item.value.tick);
+        const cause = item.value.tick;
+        for (const made of followUps) compare(made, cause, false);
+        if (receipt.seq !== item.seq) {
+          mismatch({
+            kind: "ledger_seq",
+            causationId: cause.id,
+            recorded: item.seq,
+            replayed: receipt.seq,
+            message: `expiry check ${cause.id} took ledger seq ${receipt.seq} in the replay; its receipt says ${item.seq}`,
+          });
+        }
+        return receipt.seq;
+      }
+      const input = item.value.input;
+      const outcome = await core.handle(input);
+      for (const made of outcome.outputs) compare(made, input, true);
+      for (const made of outcome.followUps) compare(made, input, false);
+      const took = outcome.receipt?.seq;
+      if (took !== undefined && item.seq !== undefined && took !== item.seq) {
+        mismatch({
+          kind: "ledger_seq",
+          ...(caseIdOf(input) === undefined ? {} : { caseId: caseIdOf(input) as string }),
+          causationId: input.id,
+          recorded: item.seq,
+          replayed: took,
+          message: `${input.type} ${input.id} took ledger seq ${took} in the replay; its receipt says ${item.seq}`,
+        });
+      } else if (took !== undefined && item.seq === undefined) {
+        mismatch({
+          kind: "ledger_seq",
+          causationId: input.id,
+          replayed: took,
+          message: `${input.type} ${input.id} made a ledger operation in the replay, but no receipt records one`,
+        });
+      }
+      done++;
+      if (done % 10_000 === 0) options.onProgress?.(done, items.length);
+      return took ?? 0;
+    },
+    (problem) =>
+      mismatch({
+        kind: "receipt",
+        message: `no input in the log took ledger seq ${problem.missingSeq} (went on at ${problem.resumedAt})`,
+      }),
+  );
+  options.onProgress?.(items.length, items.length);
+
+  // Recorded events the replay never made.
+  for (const [id, recorded] of recordedById) {
+    if (recorded.matched) continue;
+    const isDecision = recorded.event.type !== "case.bed-offered" && recorded.event.type !== "case.hold-expired";
+    const caseId = caseIdOf(recorded.event);
+    mismatch({
+      kind: "unexpected",
+      id,
+      ...(caseId === undefined ? {} : { caseId }),
+      at: { topic: isDecision ? "transfers" : "cases", index: recorded.index },
+      recorded: recorded.event,
+      message: `${recorded.event.type} ${id} is in the log, but the replay does not make it`,
+    });
+  }
+  // Each case's decisions in the order the replay made them.
+  for (const [caseId, order] of recordedOrder) {
+    const replayed = (replayedOrder.get(caseId) ?? []).filter((id) => recordedById.get(id)?.matched);
+    const recorded = order.filter((id) => recordedById.get(id)?.matched);
+    const first = recorded.findIndex((id, i) => replayed[i] !== id);
+    if (first >= 0) {
+      const id = recorded[first] as string;
+      mismatch({
+        kind: "reordered",
+        caseId,
+        id,
+        at: { topic: "transfers", index: (recordedById.get(id) as Recorded).index },
+        recorded,
+        replayed,
+        message: `case ${caseId}'s decision ${first + 1} is ${id} in the log, ${replayed[first]} in the replay`,
+      });
+    }
+  }
+
+  const invariantViolations = checkLedgerInvariants(await ledger.snapshot());
+  let internalRecorded = 0;
+  for (const r of recordedById.values()) if (INTERNAL_TYPES.has(r.event.type)) internalRecorded++;
+  const mismatchTotal = Object.values(mismatchCounts).reduce((a, b) => a + b, 0);
+  return {
+    ok: mismatchTotal === 0 && invariantViolations.length === 0,
+    policyVersions: [...versionCounts.keys()].sort(),
+    inputs: {
+      cases: log.cases.length,
+      facilities: log.facilities.length,
+      replayed: items.length - ticks.length,
+      ticks: ticks.length,
+      withReceipt: items.filter((i) => i.seq !== undefined && "input" in i.value).length,
+    },
+    decisions: {
+      recorded: recordedById.size - internalRecorded,
+      replayed: decisionsReplayed,
+      reproduced: decisionsReproduced,
+    },
+    internalEvents: { recorded: internalRecorded, replayed: internalReplayed, reproduced: internalReproduced },
+    receipts: receiptCount,
+    mismatchCounts,
+    mismatches,
+    invariantViolations,
+    perType,
+    perRule,
+    perRoute,
+    replayDigest: digest.digest("hex"),
+  };
+}

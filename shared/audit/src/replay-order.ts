@@ -1,0 +1,86 @@
+// The order an audit replays inputs in. Each key's (case's or facility's) inputs keep their
+// log order. An input that took a ledger sequence number runs exactly when the ledger is at
+// the number before it, so the shared ledger sees every operation in the recorded order,
+// however many allocator instances made them. Inputs that took none touch only their own
+// patient and run as soon as their key's earlier inputs have.
+
+export interface ReplayItem<T> {
+  key: string;
+  /** The sequence number the input took, if its receipt says it took one. */
+  seq: number | undefined;
+  /** Its ledger operation id: a repeat of an op already run waits for nothing. */
+  opId: string;
+  value: T;
+}
+
+export interface OrderProblem {
+  kind: "seq_gap";
+  /** The sequence number no remaining input was recorded with. */
+  missingSeq: number;
+  /** The number the replay went on with instead. */
+  resumedAt: number;
+}
+
+/**
+ * Runs every item once, in replay order. `run` returns the ledger sequence number after the
+ * item (unchanged when it made no operation). Gaps (a receipt whose input is missing, a
+ * recorded seq no input reaches) are reported and skipped over, so one fault does not stop
+ * the audit of the rest.
+ */
+export async function replayInOrder<T>(
+  items: readonly ReplayItem<T>[],
+  run: (item: ReplayItem<T>) => Promise<number>,
+  onProblem: (problem: OrderProblem) => void,
+): Promise<void> {
+  const queues = new Map<string, ReplayItem<T>[]>();
+  for (const item of items) {
+    const queue = queues.get(item.key);
+    if (queue) queue.push(item);
+    else queues.set(item.key, [item]);
+  }
+  const heads = new Map<string, number>();
+  const ran = new Set<string>();
+  /** Keys whose head waits for the ledger to reach its seq - 1, by that seq. */
+  const waiting = new Map<number, string[]>();
+  const runnable: string[] = [];
+  let seq = 0;
+
+  const examine = (key: string) => {
+    const queue = queues.get(key) as ReplayItem<T>[];
+    const head = queue[heads.get(key) ?? 0];
+    if (head === undefined) return;
+    if (head.seq === undefined || ran.has(head.opId) || head.seq <= seq) {
+      runnable.push(key);
+      return;
+    }
+    const keys = waiting.get(head.seq);
+    if (keys) keys.push(key);
+    else waiting.set(head.seq, [key]);
+  };
+  for (const key of queues.keys()) examine(key);
+
+  for (;;) {
+    while (runnable.length > 0) {
+      const key = runnable.pop() as string;
+      const index = heads.get(key) ?? 0;
+      const item = (queues.get(key) as ReplayItem<T>[])[index] as ReplayItem<T>;
+      heads.set(key, index + 1);
+      seq = Math.max(seq, await run(item));
+      ran.add(item.opId);
+      const due = waiting.get(seq + 1);
+      if (due) {
+        waiting.delete(seq + 1);
+        runnable.push(...due);
+      }
+      examine(key);
+    }
+    if (waiting.size === 0) return;
+    // Nothing can run: unless a skip passed it, the next number's input is not in the log.
+    // Go on with the lowest number waited for.
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const n of waiting.keys()) lowest = Math.min(lowest, n);
+    if (lowest > seq + 1) onProblem({ kind: "seq_gap", missingSeq: seq + 1, resumedAt: lowest });
+    runnable.push(...(waiting.get(lowest) as string[]));
+    waiting.delete(lowest);
+  }
+}
