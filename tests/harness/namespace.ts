@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ensureTopics } from "@fangcang/bus";
+import type { Topics } from "@fangcang/contracts";
 import { topicNames } from "@fangcang/infra";
 import { inject } from "vitest";
 import { runPrefix } from "./run-prefix.ts";
@@ -7,7 +8,7 @@ import { runPrefix } from "./run-prefix.ts";
 export interface TestNamespace {
   /** Prepended to the default topic names; pass it as FANGCANG_TOPIC_PREFIX to a service. */
   topicPrefix: string;
-  topics: { cases: string; facilities: string; transfers: string; deadLetter: string };
+  topics: Topics;
   /** Prepend to every Redis key the test (or the service under test) writes. */
   redisPrefix: string;
 }

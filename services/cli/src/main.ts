@@ -8,7 +8,8 @@ commands:
   demo    start Kafka, Redis and the allocator, play a small scenario, print the placements
   simulate  write a seeded scenario (e.g. the Shanghai 2022 wave) as JSON Lines, or produce it to Kafka
   export  write the contract topics to JSON Lines files (structured CloudEvents), resumably
-  what-if  run a scenario through the pure core in memory: when beds run out, waits by priority, a chart`;
+  what-if  run a scenario through the pure core in memory: when beds run out, waits by priority, a chart
+  audit   replay the recorded log (Kafka or an export) and check every decision was the policy's`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -22,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./export.ts")).exportCommand(argv.slice(1));
     case "what-if":
       return (await import("./what-if.ts")).whatIfCommand(argv.slice(1));
+    case "audit":
+      return (await import("./audit.ts")).auditCommand(argv.slice(1));
     case undefined:
     case "help":
     case "--help":
