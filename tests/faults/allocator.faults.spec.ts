@@ -6,19 +6,19 @@
 // with another, and no input is lost. See docs/reliability.md.
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { createKafka, EventProducer } from "@fangcang/bus";
+import { createKafka, EventProducer, ensureTopics } from "@fangcang/bus";
 import type { AnyCloudEvent } from "@fangcang/contracts";
+import { KafkaNode } from "@fangcang/infra";
 import { Redis } from "ioredis";
 import type { Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTestTopics, type TestNamespace, testBrokers, testNamespace } from "../harness/namespace.ts";
+import { AllocatorProcess, type AllocatorSettings } from "../harness/allocator-process.ts";
+import { type TestNamespace, testBrokers, testNamespace } from "../harness/namespace.ts";
+import { RedisServer } from "../harness/redis-server.ts";
 import {
-  AllocatorProcess,
-  type AllocatorSettings,
   checkRun,
   ledgerSeq,
   type Outputs,
-  RedisServer,
   type ResultRow,
   random,
   sendSentinels,
@@ -35,6 +35,7 @@ const SEED = Number(process.env.FAULTS_SEED ?? 20_220_410);
 const KILL_CASES = Number(process.env.FAULTS_KILL_CASES ?? 50_000);
 const KILLS = Number(process.env.FAULTS_KILLS ?? 22);
 const REDIS_CASES = Number(process.env.FAULTS_REDIS_CASES ?? 12_000);
+const BROKER_CASES = Number(process.env.FAULTS_BROKER_CASES ?? 12_000);
 const GROUP_CASES = Number(process.env.FAULTS_GROUP_CASES ?? 15_000);
 const REPLAY_CASES = Number(process.env.FAULTS_REPLAY_CASES ?? 10_000);
 const QUIESCE_MS = 180_000;
@@ -49,25 +50,42 @@ function trace(message: string): void {
 const rows: ResultRow[] = [];
 const live = new Set<AllocatorProcess>();
 const redisServers: RedisServer[] = [];
+const kafkaNodes: KafkaNode[] = [];
 const clients: Redis[] = [];
-let producer: EventProducer;
-let admin: Admin;
-let brokers: string[];
+const clusters: Cluster[] = [];
+/** The broker the integration tests share, which no scenario stops. */
+let shared: Cluster;
+
+/** A broker as the suite talks to it: to produce the input and to watch the group. */
+interface Cluster {
+  brokers: string[];
+  producer: EventProducer;
+  admin: Admin;
+}
+
+async function connect(brokers: string[]): Promise<Cluster> {
+  const producer = new EventProducer(createKafka({ brokers, clientId: "faults-producer" }));
+  await producer.connect();
+  const admin = createKafka({ brokers, clientId: "faults-admin" }).admin();
+  await admin.connect();
+  const cluster = { brokers, producer, admin };
+  clusters.push(cluster);
+  return cluster;
+}
 
 beforeAll(async () => {
-  brokers = testBrokers();
-  producer = new EventProducer(createKafka({ brokers, clientId: "faults-producer" }));
-  await producer.connect();
-  admin = createKafka({ brokers, clientId: "faults-admin" }).admin();
-  await admin.connect();
+  shared = await connect(testBrokers());
 });
 
 afterAll(async () => {
   await Promise.all([...live].map((p) => p.kill("SIGKILL")));
-  await Promise.all(redisServers.map((r) => r.stop("SIGKILL")));
+  await Promise.all(redisServers.map((r) => r.remove()));
   for (const client of clients) client.disconnect();
-  await producer?.disconnect();
-  await admin?.disconnect();
+  for (const cluster of clusters) {
+    await cluster.producer.disconnect().catch(() => {});
+    await cluster.admin.disconnect().catch(() => {});
+  }
+  await Promise.all(kafkaNodes.map((node) => node.remove()));
   if (rows.length > 0) {
     console.log(`\n${table(rows)}\n`);
     writeFileSync(new URL("../../docs/reliability.md", import.meta.url), reliabilityDoc(rows));
@@ -78,6 +96,8 @@ afterAll(async () => {
 class Group {
   readonly members: AllocatorProcess[] = [];
   restarts = 0;
+  /** Crashed members not yet replaced. */
+  private wanted = 0;
   private started = 0;
   private readonly label: string;
   private readonly settings: AllocatorSettings;
@@ -100,7 +120,10 @@ class Group {
     this.members.splice(this.members.indexOf(p), 1);
   }
 
-  /** Restarts members that crashed; returns true so it can sit inside a wait. */
+  /**
+   * Restarts members that crashed, as a supervisor would; a restart that fails (the broker
+   * still away) is tried again on the next call. Returns true so it can sit inside a wait.
+   */
   async supervise(): Promise<true> {
     for (const p of [...this.members]) {
       if (p.exitedAlready && !p.expectedExit) {
@@ -108,7 +131,15 @@ class Group {
         live.delete(p);
         this.members.splice(this.members.indexOf(p), 1);
         this.restarts++;
+        this.wanted++;
+      }
+    }
+    for (; this.wanted > 0; this.wanted--) {
+      try {
         await this.add();
+      } catch (error) {
+        console.log(`restarting a ${this.label} allocator failed; trying again: ${(error as Error).message}`);
+        return true;
       }
     }
     return true;
@@ -121,6 +152,7 @@ class Group {
 
 interface Run {
   label: string;
+  cluster: Cluster;
   ns: TestNamespace;
   w: Workload;
   group: Group;
@@ -133,20 +165,40 @@ interface Run {
   started: number;
 }
 
-async function prepare(label: string, cases: number, partitions: number, redisUrl = inject("redisUrl")): Promise<Run> {
+async function prepare(
+  label: string,
+  cases: number,
+  partitions: number,
+  redisUrl = inject("redisUrl"),
+  cluster = shared,
+): Promise<Run> {
   const started = Date.now();
   const ns = testNamespace(`faults-${label}`);
-  await createTestTopics(ns, partitions);
+  await ensureTopics({ brokers: cluster.brokers, topics: Object.values(ns.topics), partitions });
   const w = workload(label, SEED + cases, cases);
-  const group = new Group(label, { brokers, redisUrl, ns });
+  const group = new Group(label, { brokers: cluster.brokers, redisUrl, ns });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
   redis.on("error", () => {});
   clients.push(redis);
-  return { label, ns, w, group, redisUrl, redis, partitions, sentinels: [], events: 0, started };
+  return { label, cluster, ns, w, group, redisUrl, redis, partitions, sentinels: [], events: 0, started };
 }
 
+/**
+ * Produces as the labs and operations would: through a broker outage by retrying (a retry
+ * after a partial failure repeats some events with the same ids, which the allocator dedupes).
+ */
 async function send(run: Run, topic: "cases" | "facilities", events: AnyCloudEvent[]): Promise<void> {
-  await producer.send([{ topic: run.ns.topics[topic], events }]);
+  const deadline = Date.now() + PROGRESS_MS;
+  for (;;) {
+    try {
+      await run.cluster.producer.send([{ topic: run.ns.topics[topic], events }]);
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      trace(`${run.label}: producing to ${topic} failed, retrying: ${(error as Error).message}`);
+      await sleep(1_000);
+    }
+  }
   run.events += events.length;
   trace(`${run.label}: produced ${events.length} to ${topic}`);
 }
@@ -169,7 +221,7 @@ async function groupStable(run: Run, members: number): Promise<void> {
     `${run.label}: group stable with ${members} members`,
     async () => {
       await run.group.supervise();
-      const group = (await admin.describeGroups([groupId])).groups[0];
+      const group = (await run.cluster.admin.describeGroups([groupId])).groups[0];
       return group?.state === "Stable" && group.members.length === members;
     },
     PROGRESS_MS,
@@ -201,7 +253,12 @@ async function openCapacity(run: Run, fractions: number[]): Promise<void> {
 }
 
 async function settle(run: Run): Promise<Verdict> {
-  const sentinels = await sendSentinels(brokers, run.ns, `${run.label}-s${run.sentinels.length}`, run.partitions);
+  const sentinels = await sendSentinels(
+    run.cluster.brokers,
+    run.ns,
+    `${run.label}-s${run.sentinels.length}`,
+    run.partitions,
+  );
   run.sentinels.push(...sentinels);
   trace(`${run.label}: settling at ledger seq ${await ledgerSeq(run.redis, run.ns)}`);
   let watching = true;
@@ -212,8 +269,8 @@ async function settle(run: Run): Promise<Verdict> {
   let outputs: Outputs;
   try {
     outputs = await waitForQuiescence(
-      brokers,
-      admin,
+      run.cluster.brokers,
+      run.cluster.admin,
       run.ns,
       [...run.w.caseIds, ...run.sentinels],
       run.group.members.length,
@@ -233,6 +290,43 @@ function record(run: Run, scenario: string, faults: string, verdict: Verdict, ex
   rows.push({ scenario, events: run.events, faults, violations: verdict.violations.length, seconds, notes });
   trace(`${scenario}: ${faults}; ${verdict.violations.length} violations; ${seconds} s; ${notes}`);
   for (const v of verdict.violations.slice(0, 30)) trace(`  violation: ${v}`);
+}
+
+interface Outage {
+  name: string;
+  server: { stop(signal: "SIGTERM" | "SIGKILL"): Promise<void>; start(): Promise<void> };
+  /** How long it stays down after the SIGTERM, and after the SIGKILL. */
+  downMs: [number, number];
+  /** Waited for after the first restart, before the second fault. */
+  recovered?: () => Promise<void>;
+}
+
+/**
+ * Runs the workload on `members` allocators while `outage.server` is stopped with SIGTERM
+ * at 25 % progress and SIGKILLed at 55 %, restarted each time; returns the settled verdict.
+ */
+async function throughOutages(run: Run, members: number, outage: Outage): Promise<Verdict> {
+  await Promise.all(Array.from({ length: members }, () => run.group.add()));
+  await registerFacilities(run);
+  await send(run, "cases", run.w.reports);
+  const opening = openCapacity(run, [0.4, 0.7]);
+  const faults = [
+    { at: 0.25, signal: "SIGTERM", downMs: outage.downMs[0] },
+    { at: 0.55, signal: "SIGKILL", downMs: outage.downMs[1] },
+  ] as const;
+  for (const [i, fault] of faults.entries()) {
+    if (i > 0) await outage.recovered?.();
+    await progress(run, fault.at);
+    await outage.server.stop(fault.signal);
+    trace(`${outage.name}: ${fault.signal}`);
+    await sleep(fault.downMs);
+    await outage.server.start();
+    trace(`${outage.name}: restarted`);
+  }
+  await opening;
+  const verdict = await settle(run);
+  await run.group.stopAll();
+  return verdict;
 }
 
 const restarts = (group: Group) => (group.restarts ? `, ${group.restarts} crash restarts` : "");
@@ -273,34 +367,42 @@ describe("the allocator under faults", () => {
   }, 600_000);
 
   it("survives its Redis (append-only, fsync always) stopped and restarted mid-run", async () => {
-    const redis = new RedisServer(27_000 + Math.floor(Math.random() * 1_000));
+    const redis = await RedisServer.create();
     redisServers.push(redis);
     await redis.start();
     const run = await prepare("redis", REDIS_CASES, 6, redis.url);
-    await run.group.add();
-    await registerFacilities(run);
-    await send(run, "cases", run.w.reports);
-    const opening = openCapacity(run, [0.4, 0.7]);
-    await progress(run, 0.25);
-    await redis.stop("SIGTERM");
-    trace("redis: SIGTERM");
-    await sleep(5_000);
-    await redis.start();
-    trace("redis: restarted");
-    await progress(run, 0.55);
-    await redis.stop("SIGKILL");
-    trace("redis: SIGKILL");
-    await sleep(3_000);
-    await redis.start();
-    trace("redis: restarted");
-    await opening;
-    const verdict = await settle(run);
-    await run.group.stopAll();
+    const verdict = await throughOutages(run, 1, { name: "redis", server: redis, downMs: [5_000, 3_000] });
     await redis.stop("SIGTERM");
     record(
       run,
       "2. Redis stop/restart",
       `Redis SIGTERM (down 5 s) at 25 %, Redis SIGKILL (down 3 s) at 55 %${restarts(run.group)}`,
+      verdict,
+    );
+    expect(verdict.violations).toEqual([]);
+  }, 300_000);
+
+  it("survives its Kafka broker stopped and restarted mid-run", async () => {
+    // Its own broker and Redis: the shared broker serves every other test and is never stopped.
+    const node = await KafkaNode.create({ partitions: 6 });
+    kafkaNodes.push(node);
+    await node.start();
+    const redis = await RedisServer.create();
+    redisServers.push(redis);
+    await redis.start();
+    const run = await prepare("broker", BROKER_CASES, 6, redis.url, await connect(node.brokers));
+    const verdict = await throughOutages(run, 2, {
+      name: "broker",
+      server: node,
+      downMs: [8_000, 5_000],
+      // The allocators' batches in hand reach Redis during the outage; the second fault waits
+      // until the group has recovered and works again.
+      recovered: () => groupStable(run, 2),
+    });
+    record(
+      run,
+      "3. Kafka broker stop/restart",
+      `2 allocators; broker SIGTERM (down 8 s) at 25 %, broker SIGKILL (down 5 s) at 55 % once recovered${restarts(run.group)}`,
       verdict,
     );
     expect(verdict.violations).toEqual([]);
@@ -324,7 +426,7 @@ describe("the allocator under faults", () => {
     await run.group.stopAll();
     record(
       run,
-      "3. consumer group rebalance",
+      "4. consumer group rebalance",
       `3 allocators; 1 SIGKILLed at 25 %, 1 added at 55 %${restarts(run.group)}`,
       verdict,
     );
@@ -361,7 +463,7 @@ describe("the allocator under faults", () => {
       violations.push("the ledger's facility counts changed on replay");
     record(
       run,
-      "4. whole input replayed",
+      "5. whole input replayed",
       "every input produced twice (same ids)",
       { ...second, violations },
       `; ledger seq ${first.snapshot.seq} → ${second.snapshot.seq} (${run.sentinels.length / 2} sentinels a round)`,

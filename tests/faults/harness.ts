@@ -1,10 +1,5 @@
-// The fault suite's harness: a seeded workload, allocators and Redis servers as real child
-// processes, a light reader of the output topics, a wait for quiescence, and the checks run
-// after every scenario.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The fault suite's harness: a seeded workload, a light reader of the output topics, a wait
+// for quiescence, and the checks run after every scenario.
 import { createKafka } from "@fangcang/bus";
 import { type AnyCloudEvent, cloudEvent, toKafkaMessage } from "@fangcang/contracts";
 import { checkLedgerInvariants, type LedgerSnapshot, RedisLedger } from "@fangcang/ledger";
@@ -26,16 +21,9 @@ export function random(seed: number): () => number {
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep, waitFor } from "../harness/wait.ts";
 
-/** Polls `ready` until it holds, failing after `timeoutMs` with `what` and its last value. */
-export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+export { sleep, waitFor };
 
 // ---- workload ----------------------------------------------------------------------------
 
@@ -164,153 +152,6 @@ export function workload(
     caseIds,
     beds: { initial: shelterBeds + generalBeds, opened: opened.shelter + opened.general },
   };
-}
-
-// ---- child processes ---------------------------------------------------------------------
-
-const ALLOCATOR_ENTRY = new URL("./allocator-process.ts", import.meta.url).pathname;
-
-export interface AllocatorSettings {
-  brokers: string[];
-  redisUrl: string;
-  ns: TestNamespace;
-}
-
-export class AllocatorProcess {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  exitedAlready = false;
-  /** Set before a deliberate kill or stop, so an exit is not mistaken for a crash. */
-  expectedExit = false;
-  private readonly tail: string[] = [];
-  private started = false;
-
-  private constructor(name: string, settings: AllocatorSettings) {
-    this.name = name;
-    const namespace = settings.ns.redisPrefix.replace(/:$/, "");
-    this.child = spawn(process.execPath, [ALLOCATOR_ENTRY], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: settings.brokers.join(","),
-        REDIS_URL: settings.redisUrl,
-        FANGCANG_TOPIC_PREFIX: settings.ns.topicPrefix,
-        FANGCANG_REDIS_NAMESPACE: namespace,
-        FANGCANG_GROUP_ID: `${namespace}-allocator`,
-        FANGCANG_HTTP_PORT: "0",
-        FANGCANG_SESSION_TIMEOUT_MS: process.env.FAULTS_SESSION_TIMEOUT_MS ?? "6000",
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (line === "") continue;
-        if (line.includes('"allocator started"')) this.started = true;
-        this.tail.push(line.slice(0, 400));
-        if (this.tail.length > 30) this.tail.shift();
-      }
-    };
-    this.child.stdout?.on("data", keep);
-    this.child.stderr?.on("data", keep);
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code) => {
-        this.exitedAlready = true;
-        resolve(code);
-      }),
-    );
-  }
-
-  /** Spawns an allocator and waits until it reports started (connected, consumer running). */
-  static async start(name: string, settings: AllocatorSettings, timeoutMs = 30_000): Promise<AllocatorProcess> {
-    const p = new AllocatorProcess(name, settings);
-    await waitFor(
-      `${name} to start`,
-      () => {
-        if (p.exitedAlready) throw new Error(`${name} exited while starting:\n${p.lastLines()}`);
-        return p.started;
-      },
-      timeoutMs,
-    );
-    return p;
-  }
-
-  lastLines(): string {
-    return this.tail.join("\n");
-  }
-
-  async kill(signal: NodeJS.Signals = "SIGKILL", timeoutMs = 15_000): Promise<void> {
-    this.expectedExit = true;
-    if (this.exitedAlready) return;
-    this.child.kill(signal);
-    const timer = sleep(timeoutMs).then(() => "timeout" as const);
-    if ((await Promise.race([this.exited, timer])) === "timeout") {
-      this.child.kill("SIGKILL");
-      await this.exited;
-    }
-  }
-}
-
-/** A dedicated redis-server on its own port, append-only file fsynced on every write. */
-export class RedisServer {
-  readonly port: number;
-  readonly url: string;
-  private readonly dir = mkdtempSync(join(tmpdir(), "fangcang-faults-redis-"));
-  private child: ChildProcess | undefined;
-
-  constructor(port: number) {
-    this.port = port;
-    this.url = `redis://127.0.0.1:${port}`;
-  }
-
-  async start(timeoutMs = 15_000): Promise<void> {
-    this.child = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        this.dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--save",
-        "",
-      ],
-      { stdio: "ignore" },
-    );
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    try {
-      await waitFor(
-        `redis-server on ${this.port}`,
-        async () => {
-          try {
-            if (probe.status !== "ready") await probe.connect();
-            return (await probe.ping()) === "PONG";
-          } catch {
-            return false;
-          }
-        },
-        timeoutMs,
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 15_000): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill(signal);
-    if ((await Promise.race([exited, sleep(timeoutMs).then(() => "timeout")])) === "timeout") {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  }
 }
 
 // ---- reading the outputs -----------------------------------------------------------------
@@ -485,9 +326,18 @@ export async function waitForQuiescence(
     await waitFor(
       `the allocators to go quiet (group ${state}, ${missing} cases without a decision)`,
       async () => {
-        const group = (await admin.describeGroups([groupId])).groups[0];
+        let group: Awaited<ReturnType<Admin["describeGroups"]>>["groups"][number] | undefined;
+        let count: number;
+        try {
+          group = (await admin.describeGroups([groupId])).groups[0];
+          count = await messageCount(admin, topics);
+        } catch (error) {
+          // A broker just restarted may not answer yet: not quiet, ask again.
+          state = `unknown (${(error as Error).message})`;
+          quietSince = Date.now();
+          return false;
+        }
         state = `${group?.state} with ${group?.members.length} members`;
-        const count = await messageCount(admin, topics);
         if (group?.state !== "Stable" || group.members.length !== members || count !== seen) {
           seen = count;
           quietSince = Date.now();

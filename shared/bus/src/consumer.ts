@@ -37,9 +37,17 @@ export interface ConsumerOptions {
   onCrash?: (error: Error) => void;
 }
 
+/**
+ * Where the consumer is in its group: `member` once it has joined (again after every
+ * rebalance), `restarting` after kafkajs gave up retrying and starts over, `crashed` when it
+ * will not, `stopped` after `stop`.
+ */
+export type ConsumerState = "starting" | "member" | "restarting" | "crashed" | "stopped";
+
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly options: ConsumerOptions;
+  private current: ConsumerState = "starting";
 
   constructor(kafka: Kafka, options: ConsumerOptions) {
     this.options = options;
@@ -50,10 +58,21 @@ export class BatchConsumer {
       heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 6)),
       allowAutoTopicCreation: false,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.current = "member";
+    });
+    this.consumer.on(this.consumer.events.STOP, () => {
+      this.current = "stopped";
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload as { error: Error; restart: boolean };
+      this.current = restart ? "restarting" : "crashed";
       if (!restart) options.onCrash?.(error);
     });
+  }
+
+  get state(): ConsumerState {
+    return this.current;
   }
 
   async start(handle: BatchHandler): Promise<void> {
