@@ -4,7 +4,7 @@ import { createKafka } from "@fangcang/bus";
 import { type AnyCloudEvent, cloudEvent, toKafkaMessage } from "@fangcang/contracts";
 import { checkLedgerInvariants, type LedgerSnapshot, RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
-import type { Admin } from "kafkajs";
+import type { Admin, KafkaMessage } from "kafkajs";
 import type { TestNamespace } from "../harness/namespace.ts";
 
 // ---- randomness --------------------------------------------------------------------------
@@ -184,23 +184,21 @@ export async function messageCount(admin: Admin, topics: string[]): Promise<numb
 }
 
 /**
- * Reads the transfers and dead-letter topics from the beginning up to their current ends
- * with a fresh consumer, keeping only what the checks need.
+ * Reads `topics` from the beginning up to their current ends with a fresh consumer, handing
+ * each message to `each` in partition order.
  */
-export async function readOutputs(
+export async function readToEnd(
   brokers: string[],
   admin: Admin,
-  ns: TestNamespace,
+  topics: string[],
+  each: (topic: string, partition: number, message: KafkaMessage) => void,
   timeoutMs = 60_000,
-): Promise<Outputs> {
-  const topics = [ns.topics.transfers, ns.topics.deadLetter];
+): Promise<void> {
   const ends = new Map<string, Map<number, number>>();
   for (const topic of topics) ends.set(topic, await highWatermarks(admin, topic));
   const remaining = new Set<string>();
   for (const [topic, parts] of ends)
     for (const [partition, high] of parts) if (high > 0) remaining.add(`${topic}/${partition}`);
-  const perPartition = new Map<string, Decision[]>();
-  const deadLetters: string[] = [];
   const consumer = createKafka({ brokers, clientId: "faults-reader" }).consumer({
     groupId: `faults-reader-${Math.random().toString(36).slice(2)}`,
     maxBytesPerPartition: 4 * 1024 * 1024,
@@ -211,36 +209,45 @@ export async function readOutputs(
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const high = ends.get(batch.topic)?.get(batch.partition) ?? 0;
-        const where = `${batch.topic}/${batch.partition}`;
-        const list = perPartition.get(where) ?? [];
-        perPartition.set(where, list);
         for (const message of batch.messages) {
           if (Number(message.offset) >= high) break;
-          const value = message.value?.toString() ?? "";
-          if (batch.topic === ns.topics.deadLetter) deadLetters.push(value.slice(0, 500));
-          else {
-            const data = JSON.parse(value) as { caseId?: string; transferId?: string };
-            const header = (name: string) => message.headers?.[name]?.toString() ?? "";
-            list.push({
-              id: header("ce_id"),
-              type: header("ce_type"),
-              caseId: data.caseId ?? "",
-              transferId: data.transferId,
-              raw: value,
-            });
-          }
-          if (Number(message.offset) >= high - 1) remaining.delete(where);
+          each(batch.topic, batch.partition, message);
+          if (Number(message.offset) >= high - 1) remaining.delete(`${batch.topic}/${batch.partition}`);
         }
       },
     });
     await waitFor(
-      `the output topics read to their ends (${remaining.size} partitions left)`,
+      `${topics.join(", ")} read to their ends (${remaining.size} partitions left)`,
       () => remaining.size === 0,
       timeoutMs,
     );
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Reads the transfers and dead-letter topics to their current ends, keeping what the checks need. */
+export async function readOutputs(brokers: string[], admin: Admin, ns: TestNamespace): Promise<Outputs> {
+  const perPartition = new Map<number, Decision[]>();
+  const deadLetters: string[] = [];
+  await readToEnd(brokers, admin, [ns.topics.transfers, ns.topics.deadLetter], (topic, partition, message) => {
+    const value = message.value?.toString() ?? "";
+    if (topic === ns.topics.deadLetter) {
+      deadLetters.push(value.slice(0, 500));
+      return;
+    }
+    const data = JSON.parse(value) as { caseId?: string; transferId?: string };
+    const header = (name: string) => message.headers?.[name]?.toString() ?? "";
+    const list = perPartition.get(partition) ?? [];
+    perPartition.set(partition, list);
+    list.push({
+      id: header("ce_id"),
+      type: header("ce_type"),
+      caseId: data.caseId ?? "",
+      transferId: data.transferId,
+      raw: value,
+    });
+  });
   const decisions = [...perPartition.values()].flat();
   return { decisions, deadLetters, decided: new Set(decisions.map((d) => d.caseId)) };
 }
@@ -259,8 +266,7 @@ export async function ledgerSeq(redis: Redis, ns: TestNamespace): Promise<number
 /**
  * One critical case per partition of the cases topic, which no facility here can take (it
  * needs an ICU): each waits, and its decision shows every input before it on its partition
- * has been handled. The allocator commits no offsets (see docs/reliability.md), so consumer
- * lag cannot tell when it is done.
+ * has been handled, whatever the committed offsets say.
  */
 export async function sendSentinels(
   brokers: string[],

@@ -82,7 +82,7 @@ export class BatchConsumer {
       eachBatchAutoResolve: false,
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -96,11 +96,15 @@ export class BatchConsumer {
         const last = messages[handled - 1];
         if (last === undefined) return;
         resolveOffset(last.offset);
-        // Committed explicitly: with autoCommit off, kafkajs's commitOffsetsIfNecessary
-        // commits nothing, and a restart would replay the partition from its beginning.
-        await this.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
+        // Committed explicitly: with autoCommit off and no offsets given, kafkajs's
+        // commitOffsetsIfNecessary commits nothing, and a restart would replay the partition
+        // from its beginning. Given offsets it commits them even while the consumer stops;
+        // consumer.commitOffsets silently does not once stop() has begun, so the batches a
+        // graceful stop waits for would be handled, produced, and then replayed.
+        const next = (BigInt(last.offset) + 1n).toString();
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+        });
       },
     });
   }
