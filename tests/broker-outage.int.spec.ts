@@ -58,6 +58,7 @@ describe("a Kafka broker outage", () => {
     await reader.waitUntil(() => decidedCases(reader, ns) >= CASES / 10, 60_000);
 
     await node.stop("SIGTERM");
+    console.log(`broker stopped with ${decidedCases(reader, ns)} of ${CASES} cases decided`);
     const before = allocator.worker.stats.batches;
     await expect
       .poll(() => readiness(allocator.healthPort).catch(() => undefined), { timeout: 10_000, interval: 200 })
@@ -76,5 +77,5 @@ describe("a Kafka broker outage", () => {
     // The backlog was finished by this allocator, not by a restarted one.
     expect(allocator.worker.stats.batches).toBeGreaterThan(before);
     await expectEachCaseDecidedOnce(reader, ns, inject("redisUrl"), CASES);
-  });
+  }, 300_000);
 });

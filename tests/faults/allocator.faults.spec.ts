@@ -477,12 +477,16 @@ function reliabilityDoc(results: ResultRow[]): string {
   const machine = `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform}`;
   return `# Reliability: the fault-injection suite
 
-\`npm run test:faults\` runs the allocator as real child processes
-(\`tests/faults/allocator-process.ts\`, the same start and SIGTERM handling as
-\`services/allocator/src/main.ts\`) on the real broker and Redis, injects faults for real,
-and checks the outcome. Every scenario uses its own topics (6–12 partitions) and Redis
-namespace, a seeded workload (\`FAULTS_SEED\`, default ${SEED}) with fewer beds than cases
-(60 % at first, so many cases wait) and capacity opened twice mid-run (15 % more beds).
+\`npm run test:faults\` (the last step of \`npm test\`, so CI runs it) runs the allocator as
+real child processes (\`tests/faults/allocator-process.ts\`, the same start and SIGTERM
+handling as \`services/allocator/src/main.ts\`) on a real broker and Redis, injects faults
+for real, and checks the outcome. Every scenario uses its own topics (6–12 partitions) and
+Redis namespace, a seeded workload (\`FAULTS_SEED\`, default ${SEED}) with fewer beds than
+cases (60 % at first, so many cases wait) and capacity opened twice mid-run (15 % more beds).
+Scenarios 1, 4 and 5 run on the broker and Redis the integration tests use; scenarios 2 and
+3 start their own \`redis-server\` and, for 3, their own single-node Kafka (KRaft, the same
+jars as \`infra/\`, fetched on first use; \`infra/src/kafka-node.ts\`) on other ports and
+data directories, because they stop them.
 
 ## Scenarios
 
@@ -494,17 +498,23 @@ namespace, a seeded workload (\`FAULTS_SEED\`, default ${SEED}) with fewer beds 
    session to expire, rebalancing).
 2. **Redis stop/restart**: a dedicated \`redis-server\` (\`--appendonly yes --appendfsync always\`)
    is stopped with SIGTERM for 5 s at 25 % progress, then SIGKILLed for 3 s at 55 %.
-3. **Consumer group rebalance**: three allocators in one group; one SIGKILLed at 25 %, a
+3. **Kafka broker stop/restart**: two allocators on a dedicated broker (and Redis); the broker
+   is stopped with SIGTERM (controlled shutdown) for 8 s at 25 % progress, then, once the group
+   is stable again, SIGKILLed for 5 s at 55 % (restarted with log recovery). The suite's own
+   producer keeps retrying through the outages like a lab system would, so capacity openings
+   land while the broker is away.
+4. **Consumer group rebalance**: three allocators in one group; one SIGKILLed at 25 %, a
    fourth added at 55 %.
-4. **Whole input replayed**: once everything is decided, every input event is produced a
+5. **Whole input replayed**: once everything is decided, every input event is produced a
    second time with the same CloudEvent ids; no new decision may appear and the ledger may
    not change.
 
-To know when the allocators are done, the suite sends one sentinel case per partition (a
-critical case no facility here can take, so it only waits) and waits until every case and
-sentinel has a decision, the group is stable, and nothing has been produced for 3 s.
-(Consumer lag cannot tell: the allocator commits no offsets, see below.) It then reads the
-transfers and dead-letter topics from the beginning and checks:
+An allocator that exits on its own is restarted, as a supervisor would (the table counts
+these as crash restarts). To know when the allocators are done, the suite sends one
+sentinel case per partition (a critical case no facility here can take, so it only waits)
+and waits until every case and sentinel has a decision, the group is stable, and nothing
+has been produced for 3 s. It then reads the transfers and dead-letter topics from the
+beginning and checks:
 
 - the ledger invariants (\`checkLedgerInvariants\`): free + held + occupied = total for every
   facility and bed class, no bed held by two cases, no case holding two beds or waiting in
@@ -526,6 +536,21 @@ ${table(results)}
 being handled when a process died is handled again and its outputs produced again with the
 same ids, which consumers dedupe on.
 
+## Dependencies down, and SIGTERM (integration specs in \`npm test\`)
+
+| spec | fault | what it shows |
+|---|---|---|
+| \`tests/redis-outage.int.spec.ts\` | a dedicated Redis stopped for 10 s | consumer paused, \`/readyz\` 503 meanwhile; resumes, each case decided once, ledger whole |
+| \`tests/broker-outage.int.spec.ts\` | a dedicated broker stopped for 10 s mid-backlog | \`/readyz\` 503 naming the broker within seconds (\`broker.reachable: false\`), 200 again after; the producer and consumer retry through it; each case decided once, none lost, ledger whole |
+| \`tests/allocator-sigterm.int.spec.ts\` | SIGTERM to \`services/allocator/src/main.ts\` mid-backlog | \`/readyz\` 503 (\`stopping: true\`) at once while \`/healthz\` stays 200; exit 0 within seconds; the committed offsets cover exactly the cases whose decisions were produced; a restart decides the rest and re-emits nothing |
+| \`tests/bad-input.int.spec.ts\` | 10,620 malformed inputs | each dead-lettered once with its reason; valid events interleaved are all decided |
+
+\`/readyz\` answers 200 only when the allocator consumes as a member of its group, the broker
+answers a metadata request (asked every 2 s with 1.5 s timeouts, no retries), Redis is
+connected, the last batch succeeded and it is not stopping; otherwise 503, and \`problems\`
+in the body says why (\`broker unreachable: …\`, \`consumer restarting\`, \`redis reconnecting\`,
+\`stopping\`, …). \`/healthz\` answers 200 while the process runs.
+
 ## Found and fixed
 
 - **Offsets were never committed** (kafkajs 2.2.4's \`commitOffsetsIfNecessary\` commits
@@ -534,15 +559,12 @@ same ids, which consumers dedupe on.
   store kept every decision right, but recovery time grew with the whole history. The
   consumer now commits each batch's next offset explicitly, after its effects and outputs
   (\`shared/bus/src/consumer.ts\`); the walking-skeleton spec checks the committed offsets.
-
-## Not covered (yet)
-
-- **Kafka broker stop/restart.** The local broker is shared by every other test file, so
-  the suite does not stop it; a dedicated broker (infra/src/kafka.ts shows how the local one
-  is started from the jars under \`infra/.cache/kafka\`) on its own port and data directory
-  would make this scenario possible.
-- **Not yet in CI.** The suite takes about 5 minutes here; it runs by hand until it has
-  proven itself stable over more runs.
+- **A graceful stop did not commit the batches it finished** (found by the SIGTERM spec):
+  kafkajs's \`consumer.commitOffsets\` returns without committing once \`stop()\` has begun,
+  which is exactly when a graceful stop lets the batches in hand finish. Their outputs were
+  produced but their offsets not committed, so the next start replayed and re-emitted them.
+  The consumer now commits through the batch's own \`commitOffsetsIfNecessary(offsets)\`,
+  which commits during the stop too.
 
 The allocators run with \`FANGCANG_SESSION_TIMEOUT_MS=6000\` (the broker's minimum; default
 30 s), so that after each SIGKILL the group reassigns the dead member's partitions quickly
@@ -555,7 +577,7 @@ npm run test:faults                         # finds or starts Kafka and Redis li
 FAULTS_SEED=7 FAULTS_KILLS=30 npm run test:faults
 \`\`\`
 
-Sizes: \`FAULTS_KILL_CASES\`, \`FAULTS_KILLS\`, \`FAULTS_REDIS_CASES\`, \`FAULTS_GROUP_CASES\`,
-\`FAULTS_REPLAY_CASES\`. This file is rewritten by every run.
+Sizes: \`FAULTS_KILL_CASES\`, \`FAULTS_KILLS\`, \`FAULTS_REDIS_CASES\`, \`FAULTS_BROKER_CASES\`,
+\`FAULTS_GROUP_CASES\`, \`FAULTS_REPLAY_CASES\`. This file is rewritten by every run.
 `;
 }

@@ -92,9 +92,18 @@ export async function startAllocator(
       ...worker.stats,
     }),
   });
-  await broker.start();
-  await producer.connect();
-  await consumer.start(worker.handleBatch);
+  try {
+    await broker.start();
+    await producer.connect();
+    await consumer.start(worker.handleBatch);
+  } catch (error) {
+    // Nothing half-started is left behind (the health server, the probe, Redis).
+    await broker.stop();
+    await producer.disconnect().catch(() => {});
+    redis.disconnect();
+    await new Promise((resolve) => health.close(resolve));
+    throw error;
+  }
   consuming = true;
   // ioredis reports every failed reconnect; the state changes below are what operators need.
   redis.on("error", () => {});
