@@ -1,8 +1,7 @@
 #!/bin/sh
 # Installs what `npm test` and `npm run demo` need on a fresh machine: the npm packages,
-# and (unless KAFKA_BROKERS and REDIS_URL both point at running services) Java, Maven
-# and redis-server for the local Kafka and Redis of infra/. Starting services is not done
-# here: `npm run infra:up` and the test harness decide what to start.
+# and Java, Maven and redis-server for the local Kafka and Redis of infra/. Starting
+# services is not done here: `npm run infra:up` and the test harness decide what to start.
 # Runs under whatever node/npm the machine has, so it is plain POSIX sh. Fast when
 # everything is present.
 set -eu
@@ -25,11 +24,9 @@ elif [ ! -d node_modules ]; then
   npm install --no-audit --no-fund
 fi
 
-if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${REDIS_URL:-}" ]; then
-  exit 0
-fi
-
-# Debian packages for the local services, installed when missing if we may.
+# Debian packages for the local services, installed when missing if we may. Needed even
+# when KAFKA_BROKERS and REDIS_URL point at running services: the outage specs and the fault
+# suite start their own broker and redis-server, to stop and kill them.
 missing=""
 command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
 command -v mvn >/dev/null 2>&1 || missing="$missing maven"
@@ -48,5 +45,5 @@ fi
 say "missing:$missing"
 say "install them with:  sudo apt-get install -y$missing"
 say "(all of infra needs: apt-get install openjdk-17-jre-headless maven redis-server)"
-say "or set KAFKA_BROKERS and REDIS_URL to running services (see infra/README.md)."
+say "(needed even with KAFKA_BROKERS and REDIS_URL set: some tests run their own broker and Redis)"
 exit 1

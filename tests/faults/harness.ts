@@ -1,15 +1,10 @@
-// The fault suite's harness: a seeded workload, allocators and Redis servers as real child
-// processes, a light reader of the output topics, a wait for quiescence, and the checks run
-// after every scenario.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The fault suite's harness: a seeded workload, a light reader of the output topics, a wait
+// for quiescence, and the checks run after every scenario.
 import { createKafka } from "@fangcang/bus";
 import { type AnyCloudEvent, cloudEvent, toKafkaMessage } from "@fangcang/contracts";
 import { checkLedgerInvariants, type LedgerSnapshot, RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
-import type { Admin } from "kafkajs";
+import type { Admin, KafkaMessage } from "kafkajs";
 import type { TestNamespace } from "../harness/namespace.ts";
 
 // ---- randomness --------------------------------------------------------------------------
@@ -26,16 +21,9 @@ export function random(seed: number): () => number {
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep, waitFor } from "../harness/wait.ts";
 
-/** Polls `ready` until it holds, failing after `timeoutMs` with `what` and its last value. */
-export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+export { sleep, waitFor };
 
 // ---- workload ----------------------------------------------------------------------------
 
@@ -166,153 +154,6 @@ export function workload(
   };
 }
 
-// ---- child processes ---------------------------------------------------------------------
-
-const ALLOCATOR_ENTRY = new URL("./allocator-process.ts", import.meta.url).pathname;
-
-export interface AllocatorSettings {
-  brokers: string[];
-  redisUrl: string;
-  ns: TestNamespace;
-}
-
-export class AllocatorProcess {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  exitedAlready = false;
-  /** Set before a deliberate kill or stop, so an exit is not mistaken for a crash. */
-  expectedExit = false;
-  private readonly tail: string[] = [];
-  private started = false;
-
-  private constructor(name: string, settings: AllocatorSettings) {
-    this.name = name;
-    const namespace = settings.ns.redisPrefix.replace(/:$/, "");
-    this.child = spawn(process.execPath, [ALLOCATOR_ENTRY], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: settings.brokers.join(","),
-        REDIS_URL: settings.redisUrl,
-        FANGCANG_TOPIC_PREFIX: settings.ns.topicPrefix,
-        FANGCANG_REDIS_NAMESPACE: namespace,
-        FANGCANG_GROUP_ID: `${namespace}-allocator`,
-        FANGCANG_HTTP_PORT: "0",
-        FANGCANG_SESSION_TIMEOUT_MS: process.env.FAULTS_SESSION_TIMEOUT_MS ?? "6000",
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (line === "") continue;
-        if (line.includes('"allocator started"')) this.started = true;
-        this.tail.push(line.slice(0, 400));
-        if (this.tail.length > 30) this.tail.shift();
-      }
-    };
-    this.child.stdout?.on("data", keep);
-    this.child.stderr?.on("data", keep);
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code) => {
-        this.exitedAlready = true;
-        resolve(code);
-      }),
-    );
-  }
-
-  /** Spawns an allocator and waits until it reports started (connected, consumer running). */
-  static async start(name: string, settings: AllocatorSettings, timeoutMs = 30_000): Promise<AllocatorProcess> {
-    const p = new AllocatorProcess(name, settings);
-    await waitFor(
-      `${name} to start`,
-      () => {
-        if (p.exitedAlready) throw new Error(`${name} exited while starting:\n${p.lastLines()}`);
-        return p.started;
-      },
-      timeoutMs,
-    );
-    return p;
-  }
-
-  lastLines(): string {
-    return this.tail.join("\n");
-  }
-
-  async kill(signal: NodeJS.Signals = "SIGKILL", timeoutMs = 15_000): Promise<void> {
-    this.expectedExit = true;
-    if (this.exitedAlready) return;
-    this.child.kill(signal);
-    const timer = sleep(timeoutMs).then(() => "timeout" as const);
-    if ((await Promise.race([this.exited, timer])) === "timeout") {
-      this.child.kill("SIGKILL");
-      await this.exited;
-    }
-  }
-}
-
-/** A dedicated redis-server on its own port, append-only file fsynced on every write. */
-export class RedisServer {
-  readonly port: number;
-  readonly url: string;
-  private readonly dir = mkdtempSync(join(tmpdir(), "fangcang-faults-redis-"));
-  private child: ChildProcess | undefined;
-
-  constructor(port: number) {
-    this.port = port;
-    this.url = `redis://127.0.0.1:${port}`;
-  }
-
-  async start(timeoutMs = 15_000): Promise<void> {
-    this.child = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        this.dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--save",
-        "",
-      ],
-      { stdio: "ignore" },
-    );
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    try {
-      await waitFor(
-        `redis-server on ${this.port}`,
-        async () => {
-          try {
-            if (probe.status !== "ready") await probe.connect();
-            return (await probe.ping()) === "PONG";
-          } catch {
-            return false;
-          }
-        },
-        timeoutMs,
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 15_000): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill(signal);
-    if ((await Promise.race([exited, sleep(timeoutMs).then(() => "timeout")])) === "timeout") {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  }
-}
-
 // ---- reading the outputs -----------------------------------------------------------------
 
 export interface Decision {
@@ -343,23 +184,21 @@ export async function messageCount(admin: Admin, topics: string[]): Promise<numb
 }
 
 /**
- * Reads the transfers and dead-letter topics from the beginning up to their current ends
- * with a fresh consumer, keeping only what the checks need.
+ * Reads `topics` from the beginning up to their current ends with a fresh consumer, handing
+ * each message to `each` in partition order.
  */
-export async function readOutputs(
+export async function readToEnd(
   brokers: string[],
   admin: Admin,
-  ns: TestNamespace,
+  topics: string[],
+  each: (topic: string, partition: number, message: KafkaMessage) => void,
   timeoutMs = 60_000,
-): Promise<Outputs> {
-  const topics = [ns.topics.transfers, ns.topics.deadLetter];
+): Promise<void> {
   const ends = new Map<string, Map<number, number>>();
   for (const topic of topics) ends.set(topic, await highWatermarks(admin, topic));
   const remaining = new Set<string>();
   for (const [topic, parts] of ends)
     for (const [partition, high] of parts) if (high > 0) remaining.add(`${topic}/${partition}`);
-  const perPartition = new Map<string, Decision[]>();
-  const deadLetters: string[] = [];
   const consumer = createKafka({ brokers, clientId: "faults-reader" }).consumer({
     groupId: `faults-reader-${Math.random().toString(36).slice(2)}`,
     maxBytesPerPartition: 4 * 1024 * 1024,
@@ -370,36 +209,45 @@ export async function readOutputs(
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const high = ends.get(batch.topic)?.get(batch.partition) ?? 0;
-        const where = `${batch.topic}/${batch.partition}`;
-        const list = perPartition.get(where) ?? [];
-        perPartition.set(where, list);
         for (const message of batch.messages) {
           if (Number(message.offset) >= high) break;
-          const value = message.value?.toString() ?? "";
-          if (batch.topic === ns.topics.deadLetter) deadLetters.push(value.slice(0, 500));
-          else {
-            const data = JSON.parse(value) as { caseId?: string; transferId?: string };
-            const header = (name: string) => message.headers?.[name]?.toString() ?? "";
-            list.push({
-              id: header("ce_id"),
-              type: header("ce_type"),
-              caseId: data.caseId ?? "",
-              transferId: data.transferId,
-              raw: value,
-            });
-          }
-          if (Number(message.offset) >= high - 1) remaining.delete(where);
+          each(batch.topic, batch.partition, message);
+          if (Number(message.offset) >= high - 1) remaining.delete(`${batch.topic}/${batch.partition}`);
         }
       },
     });
     await waitFor(
-      `the output topics read to their ends (${remaining.size} partitions left)`,
+      `${topics.join(", ")} read to their ends (${remaining.size} partitions left)`,
       () => remaining.size === 0,
       timeoutMs,
     );
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Reads the transfers and dead-letter topics to their current ends, keeping what the checks need. */
+export async function readOutputs(brokers: string[], admin: Admin, ns: TestNamespace): Promise<Outputs> {
+  const perPartition = new Map<number, Decision[]>();
+  const deadLetters: string[] = [];
+  await readToEnd(brokers, admin, [ns.topics.transfers, ns.topics.deadLetter], (topic, partition, message) => {
+    const value = message.value?.toString() ?? "";
+    if (topic === ns.topics.deadLetter) {
+      deadLetters.push(value.slice(0, 500));
+      return;
+    }
+    const data = JSON.parse(value) as { caseId?: string; transferId?: string };
+    const header = (name: string) => message.headers?.[name]?.toString() ?? "";
+    const list = perPartition.get(partition) ?? [];
+    perPartition.set(partition, list);
+    list.push({
+      id: header("ce_id"),
+      type: header("ce_type"),
+      caseId: data.caseId ?? "",
+      transferId: data.transferId,
+      raw: value,
+    });
+  });
   const decisions = [...perPartition.values()].flat();
   return { decisions, deadLetters, decided: new Set(decisions.map((d) => d.caseId)) };
 }
@@ -418,8 +266,7 @@ export async function ledgerSeq(redis: Redis, ns: TestNamespace): Promise<number
 /**
  * One critical case per partition of the cases topic, which no facility here can take (it
  * needs an ICU): each waits, and its decision shows every input before it on its partition
- * has been handled. The allocator commits no offsets (see docs/reliability.md), so consumer
- * lag cannot tell when it is done.
+ * has been handled, whatever the committed offsets say.
  */
 export async function sendSentinels(
   brokers: string[],
@@ -485,9 +332,18 @@ export async function waitForQuiescence(
     await waitFor(
       `the allocators to go quiet (group ${state}, ${missing} cases without a decision)`,
       async () => {
-        const group = (await admin.describeGroups([groupId])).groups[0];
+        let group: Awaited<ReturnType<Admin["describeGroups"]>>["groups"][number] | undefined;
+        let count: number;
+        try {
+          group = (await admin.describeGroups([groupId])).groups[0];
+          count = await messageCount(admin, topics);
+        } catch (error) {
+          // A broker just restarted may not answer yet: not quiet, ask again.
+          state = `unknown (${(error as Error).message})`;
+          quietSince = Date.now();
+          return false;
+        }
         state = `${group?.state} with ${group?.members.length} members`;
-        const count = await messageCount(admin, topics);
         if (group?.state !== "Stable" || group.members.length !== members || count !== seen) {
           seen = count;
           quietSince = Date.now();

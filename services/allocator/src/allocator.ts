@@ -3,7 +3,7 @@
 // the demo run it in-process.
 import type { AddressInfo } from "node:net";
 import { AllocationCore, type PatientStore } from "@fangcang/allocation";
-import { BatchConsumer, createKafka, EventProducer } from "@fangcang/bus";
+import { BatchConsumer, BrokerProbe, createKafka, EventProducer } from "@fangcang/bus";
 import { kafkaSecurity, redisTls } from "@fangcang/config";
 import { topicNames } from "@fangcang/contracts";
 import { RedisLedger } from "@fangcang/ledger";
@@ -63,19 +63,48 @@ export async function startAllocator(
     maxBytesPerPartition: config.FANGCANG_MAX_BATCH_BYTES,
     onCrash: onFatal,
   });
+  // Asks the brokers directly: the consumer and producer retry through an outage silently.
+  const broker = new BrokerProbe({
+    brokers: config.KAFKA_BROKERS,
+    clientId: "fangcang-allocator-probe",
+    ...kafkaSecurity(config.security),
+  });
   let consuming = false;
+  let stopping = false;
+  /** Why the allocator cannot do its work right now; empty when it can. */
+  const problems = (): string[] => [
+    ...(stopping ? ["stopping"] : consuming ? [] : ["not consuming yet"]),
+    ...(broker.state.reachable ? [] : [`broker unreachable: ${broker.state.error}`]),
+    ...(consumer.state === "member" ? [] : [`consumer ${consumer.state}`]),
+    ...(redis.status === "ready" ? [] : [`redis ${redis.status}`]),
+    ...(worker.lastError === undefined ? [] : [`last batch failed: ${worker.lastError.message}`]),
+  ];
   const health = await startHealthServer(config.FANGCANG_HTTP_PORT, {
     live: () => true,
-    ready: () => consuming && redis.status === "ready" && worker.lastError === undefined,
+    ready: () => problems().length === 0,
     details: () => ({
+      problems: problems(),
+      broker: broker.state,
+      consumer: consumer.state,
       redis: redis.status,
       consuming,
+      stopping,
       lastError: worker.lastError?.message ?? null,
       ...worker.stats,
     }),
   });
-  await producer.connect();
-  await consumer.start(worker.handleBatch);
+  try {
+    await broker.start();
+    await producer.connect();
+    await consumer.start(worker.handleBatch);
+  } catch (error) {
+    // Nothing half-started is left behind (the health server, the probe, Redis).
+    await broker.stop();
+    await producer.disconnect().catch(() => {});
+    redis.disconnect();
+    await new Promise((resolve) => health.close(resolve));
+    throw error;
+  }
   consuming = true;
   // ioredis reports every failed reconnect; the state changes below are what operators need.
   redis.on("error", () => {});
@@ -93,9 +122,12 @@ export async function startAllocator(
     worker,
     healthPort: (health.address() as AddressInfo).port,
     async stop() {
+      // Not ready from here on; the health server answers until everything else is closed.
+      stopping = true;
       consuming = false;
       await consumer.stop();
       await producer.disconnect();
+      await broker.stop();
       await redis.quit();
       await new Promise((resolve) => health.close(resolve));
     },

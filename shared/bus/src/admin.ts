@@ -35,7 +35,10 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<void> {
             numPartitions: opts.partitions,
             replicationFactor: opts.replicationFactor ?? 1,
           })),
-          waitForLeaders: true,
+          // kafkajs's own wait retries only LEADER_NOT_AVAILABLE; a broker that has not yet
+          // caught up with its new topic's metadata answers UNKNOWN_TOPIC_OR_PARTITION, and
+          // the create fails although it worked. waitForLeaders below tolerates both.
+          waitForLeaders: false,
           timeout: timeoutMs,
         });
       } catch (error) {

@@ -37,9 +37,17 @@ export interface ConsumerOptions {
   onCrash?: (error: Error) => void;
 }
 
+/**
+ * Where the consumer is in its group: `member` once it has joined (again after every
+ * rebalance), `restarting` after kafkajs gave up retrying and starts over, `crashed` when it
+ * will not, `stopped` after `stop`.
+ */
+export type ConsumerState = "starting" | "member" | "restarting" | "crashed" | "stopped";
+
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly options: ConsumerOptions;
+  private current: ConsumerState = "starting";
 
   constructor(kafka: Kafka, options: ConsumerOptions) {
     this.options = options;
@@ -50,10 +58,21 @@ export class BatchConsumer {
       heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 6)),
       allowAutoTopicCreation: false,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.current = "member";
+    });
+    this.consumer.on(this.consumer.events.STOP, () => {
+      this.current = "stopped";
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload as { error: Error; restart: boolean };
+      this.current = restart ? "restarting" : "crashed";
       if (!restart) options.onCrash?.(error);
     });
+  }
+
+  get state(): ConsumerState {
+    return this.current;
   }
 
   async start(handle: BatchHandler): Promise<void> {
@@ -63,7 +82,7 @@ export class BatchConsumer {
       eachBatchAutoResolve: false,
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -77,11 +96,15 @@ export class BatchConsumer {
         const last = messages[handled - 1];
         if (last === undefined) return;
         resolveOffset(last.offset);
-        // Committed explicitly: with autoCommit off, kafkajs's commitOffsetsIfNecessary
-        // commits nothing, and a restart would replay the partition from its beginning.
-        await this.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
+        // Committed explicitly: with autoCommit off and no offsets given, kafkajs's
+        // commitOffsetsIfNecessary commits nothing, and a restart would replay the partition
+        // from its beginning. Given offsets it commits them even while the consumer stops;
+        // consumer.commitOffsets silently does not once stop() has begun, so the batches a
+        // graceful stop waits for would be handled, produced, and then replayed.
+        const next = (BigInt(last.offset) + 1n).toString();
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+        });
       },
     });
   }

@@ -1,4 +1,5 @@
 export * from "./admin.ts";
+export * from "./broker-probe.ts";
 export * from "./consumer.ts";
 export * from "./kafka-client.ts";
 export * from "./producer.ts";

@@ -21,7 +21,10 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-export function createKafka(connection: BusConnection): Kafka {
+/** Timeouts and retries other than the defaults, for clients that must fail fast. */
+export type ClientTuning = Pick<KafkaConfig, "connectionTimeout" | "requestTimeout" | "retry" | "logLevel">;
+
+export function createKafka(connection: BusConnection, tuning: ClientTuning = {}): Kafka {
   return new Kafka({
     clientId: connection.clientId,
     brokers: connection.brokers,
@@ -29,5 +32,6 @@ export function createKafka(connection: BusConnection): Kafka {
     ...(connection.sasl === undefined ? {} : { sasl: connection.sasl as SASLOptions }),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
+    ...tuning,
   });
 }
