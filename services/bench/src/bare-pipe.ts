@@ -2,18 +2,13 @@
 // uses (shared/bus: eachBatch, commit after produce, idempotent producer with acks=all), on
 // the same topics and partitions, with no logic between them. Every input is copied, key,
 // value and headers, to the transfers topic.
-import { BatchConsumer, createKafka, EventProducer, type RawOutbound } from "@fangcang/bus";
-import { CommonEnv, loadEnv, PositiveInt } from "@fangcang/config";
-import { topicNames } from "@fangcang/contracts";
-import { z } from "zod";
 
-const env = loadEnv(
-  CommonEnv.extend({
-    FANGCANG_GROUP_ID: z.string().min(1),
-    FANGCANG_CONCURRENT_PARTITIONS: PositiveInt.default(4),
-    FANGCANG_MAX_BATCH_BYTES: PositiveInt.default(1_048_576),
-  }),
-);
+import { loadAllocatorConfig } from "@fangcang/allocator";
+import { BatchConsumer, createKafka, EventProducer, type RawOutbound } from "@fangcang/bus";
+import { topicNames } from "@fangcang/contracts";
+
+// The allocator's own settings and defaults, so the pipe batches exactly as it does.
+const env = loadAllocatorConfig();
 const topics = topicNames(env.FANGCANG_TOPIC_PREFIX);
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: "fangcang-bare-pipe" });
 const producer = new EventProducer(kafka);
@@ -22,6 +17,7 @@ const consumer = new BatchConsumer(kafka, {
   topics: [topics.facilities, topics.cases],
   partitionsConsumedConcurrently: env.FANGCANG_CONCURRENT_PARTITIONS,
   maxBytesPerPartition: env.FANGCANG_MAX_BATCH_BYTES,
+  sessionTimeoutMs: env.FANGCANG_SESSION_TIMEOUT_MS,
   onCrash: () => process.exit(1),
 });
 

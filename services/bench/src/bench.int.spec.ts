@@ -33,6 +33,7 @@ describe("npm run bench -- --quick", () => {
         "throughput / bare pipe",
         "allocator RSS after the backlog",
         "allocator RSS at 100 cases",
+        "Redis ledger script time per call",
         "latency p50 at 300/s",
         "latency p99 at 300/s",
         "Shanghai wave, end to end",

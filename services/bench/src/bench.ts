@@ -14,6 +14,7 @@ import { LatencyCollector, summarise } from "./latency.ts";
 import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts";
 import type { BenchOptions } from "./options.ts";
 import { formatProfileSummary, type ProfileSummary, readProfile, summariseProfile } from "./profile-summary.ts";
+import { describeRedisUsage, type RedisUsage, redisUsage } from "./redis-usage.ts";
 import { type ServiceKind, ServiceProcess } from "./service-process.ts";
 import { type Measurement, median, targets } from "./targets.ts";
 import { compressedBacklog, produceEvents } from "./workload.ts";
@@ -128,7 +129,9 @@ export class BenchRun {
     const backlog = compressedBacklog(this.options.seed, cases, 50);
     await this.produceWithProgress(ns, chain(backlog.facilities, backlog.reports), cases, "backlog");
     const bare = await this.drain("bare-pipe", ns, `tput${r}`);
+    const redisBefore = await redisUsage(this.infra.redisUrl);
     const ours = await this.drain("allocator", ns, `tput${r}`, this.rssAt(cases));
+    const redisAfter = await redisUsage(this.infra.redisUrl);
     const bareRate = cases / bare.seconds;
     const ourRate = cases / ours.seconds;
     this.record("bare pipe (kafkajs consume -> produce)", "cases/s", bareRate);
@@ -137,8 +140,10 @@ export class BenchRun {
     this.record("allocator RSS after the backlog", "MB", ours.rss / MB);
     this.io.log(
       `throughput ${r}: allocator ${fmt(ourRate)} cases/s (${ours.events.toLocaleString("en")} messages in ${ours.seconds.toFixed(1)} s), ` +
-        `bare pipe ${fmt(bareRate)} cases/s (${bare.seconds.toFixed(1)} s): ratio ${(ourRate / bareRate).toFixed(2)}`,
+        `bare pipe ${fmt(bareRate)} cases/s (${bare.seconds.toFixed(1)} s): ratio ${(ourRate / bareRate).toFixed(2)}\n` +
+        `  ${describeRedisUsage(redisBefore, redisAfter, ours.seconds)}`,
     );
+    this.record("Redis ledger script time per call", "µs", perCall(redisBefore, redisAfter));
     await this.namespaces.removeKeys(ns);
   }
 
@@ -325,6 +330,9 @@ function* waveUntil(seed: number, cases: number): Generator<AnyCloudEvent> {
     if (event.type === "case.reported" && ++reported >= cases) return;
   }
 }
+
+const perCall = (before: RedisUsage, after: RedisUsage) =>
+  (after.scriptMicros - before.scriptMicros) / Math.max(1, after.scriptCalls - before.scriptCalls);
 
 function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
   for (const part of parts) yield* part;
