@@ -5,6 +5,7 @@
 import { AllocationCore, MemoryPatientStore } from "@fangcang/allocation";
 import type { AnyCloudEvent } from "@fangcang/contracts";
 import { MemoryLedger } from "@fangcang/ledger";
+import { runWhatIf } from "@fangcang/simulation";
 import type { ClinicalPolicy } from "@fangcang/triage";
 
 const ALLOCATOR_SOURCE = "fangcang/allocator";
@@ -19,21 +20,13 @@ function memoryCore(policy: ClinicalPolicy): AllocationCore {
 }
 
 /**
- * Runs `inputs` as the service would, and returns the log it leaves: each input followed,
- * later, by the follow-up events it caused on the cases topic.
+ * The log a run of `scenario` leaves, with intake systems that admit each transfer 2 h after
+ * its order and discharge after a realistic stay (the what-if simulation): every event the
+ * core applied, in order, its own follow-ups included.
  */
-export async function recordLog(inputs: Iterable<AnyCloudEvent>, policy: ClinicalPolicy): Promise<AnyCloudEvent[]> {
-  const core = memoryCore(policy);
+export async function recordLog(scenario: Iterable<AnyCloudEvent>, policy: ClinicalPolicy): Promise<AnyCloudEvent[]> {
   const log: AnyCloudEvent[] = [];
-  const pending: AnyCloudEvent[] = [];
-  for (const input of inputs) {
-    pending.push(input);
-    while (pending.length > 0) {
-      const event = pending.shift() as AnyCloudEvent;
-      log.push(event);
-      pending.push(...(await core.handle(event)).followUps);
-    }
-  }
+  await runWhatIf(scenario, policy, { admitAfterHours: 2, seed: 1 }, undefined, (event) => log.push(event));
   return log;
 }
 
@@ -48,7 +41,9 @@ export async function replayLog(log: readonly AnyCloudEvent[], policy: ClinicalP
   const core = memoryCore(policy);
   let decisions = 0;
   let rejected = 0;
-  for (const event of log) {
+  for (const [i, event] of log.entries()) {
+    // The core's ledger answers in microtasks: yield now and then, so signals are heard.
+    if (i % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     const outcome = await core.handle(event);
     decisions += outcome.outputs.length;
     if (outcome.rejected !== undefined) rejected++;
