@@ -1,1 +1,3 @@
 export { runDemo } from "./demo.ts";
+export { ProgressBar } from "./progress.ts";
+export { table } from "./table.ts";

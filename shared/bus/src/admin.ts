@@ -13,6 +13,8 @@ export interface EnsureTopicsOptions {
   clientId?: string;
   /** How long to wait for every new partition to have a leader. */
   timeoutMs?: number;
+  /** Topic-level settings for topics created now, e.g. `message.timestamp.type`. */
+  configEntries?: { name: string; value: string }[];
 }
 
 const pollIntervalMs = 250;
@@ -34,6 +36,7 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<void> {
             topic,
             numPartitions: opts.partitions,
             replicationFactor: opts.replicationFactor ?? 1,
+            ...(opts.configEntries === undefined ? {} : { configEntries: opts.configEntries }),
           })),
           // kafkajs's own wait retries only LEADER_NOT_AVAILABLE; a broker that has not yet
           // caught up with its new topic's metadata answers UNKNOWN_TOPIC_OR_PARTITION, and
@@ -196,4 +199,44 @@ function describe(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How far a consumer group has got through its topics: committed and end offsets, summed over partitions. */
+export interface GroupProgress {
+  committed: number;
+  end: number;
+}
+
+/**
+ * Watches consumer groups' committed offsets against the topics' end offsets, on one admin
+ * connection, for tools that wait until a group has drained a backlog (the benchmark).
+ */
+export class GroupProgressProbe {
+  private readonly admin: Admin;
+
+  private constructor(admin: Admin) {
+    this.admin = admin;
+  }
+
+  static async connect(brokers: string[], clientId = "fangcang-progress"): Promise<GroupProgressProbe> {
+    const admin = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    return new GroupProgressProbe(admin);
+  }
+
+  async progress(groupId: string, topics: string[]): Promise<GroupProgress> {
+    const [offsets, ends] = await Promise.all([
+      this.admin.fetchOffsets({ groupId, topics }),
+      Promise.all(topics.map((topic) => this.admin.fetchTopicOffsets(topic))),
+    ]);
+    let committed = 0;
+    for (const topic of offsets) for (const p of topic.partitions) committed += Math.max(0, Number(p.offset));
+    let end = 0;
+    for (const partitions of ends) for (const p of partitions) end += Number(p.high);
+    return { committed, end };
+  }
+
+  close(): Promise<void> {
+    return this.admin.disconnect();
+  }
 }

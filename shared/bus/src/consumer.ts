@@ -10,6 +10,8 @@ export interface InboundMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** Milliseconds since the epoch: the producer's, or the broker's append time if the topic says so. */
+  timestamp?: string;
   headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
 
@@ -90,6 +92,7 @@ export class BatchConsumer {
           offset: m.offset,
           key: m.key,
           value: m.value,
+          timestamp: m.timestamp,
           headers: m.headers ?? {},
         }));
         const handled = await handle(messages, { heartbeat, isRunning: () => isRunning() && !isStale() });

@@ -88,6 +88,8 @@ export async function runWhatIf(
   policy: ClinicalPolicy,
   intake: IntakeBehaviour,
   onProgress: (events: number) => void = () => {},
+  /** Hears every event applied, in order (scenario, intake and the core's follow-ups): a replayable log. */
+  onApplied: (event: AnyCloudEvent) => void = () => {},
 ): Promise<WhatIfReport> {
   const ledger = new MemoryLedger();
   const core = new AllocationCore({ ledger, patients: new MemoryPatientStore(), policy, source: "fangcang/allocator" });
@@ -121,6 +123,7 @@ export async function runWhatIf(
     const pending = [first];
     while (pending.length > 0) {
       const event = pending.shift() as AnyCloudEvent;
+      onApplied(event);
       events++;
       if (events % 10_000 === 0) onProgress(events);
       if (event.type === "case.reported") {

@@ -1,0 +1,348 @@
+// One benchmark run: audit replay in memory, then on real Kafka and Redis the throughput of
+// the allocator draining a backlog next to the bare consume-produce pipe, latency at fixed
+// input rates, and the whole Shanghai wave with the allocator's resident memory along it.
+import { mkdirSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createKafka, EventProducer, GroupProgressProbe } from "@fangcang/bus";
+import { ProgressBar } from "@fangcang/cli";
+import type { AnyCloudEvent } from "@fangcang/contracts";
+import { plannedDays, shanghai2022 } from "@fangcang/scenario";
+import { shanghai2022 as shanghaiPolicy } from "@fangcang/triage";
+import { recordLog, replayLog } from "./audit-replay.ts";
+import { measureDrain } from "./drain.ts";
+import { LatencyCollector, summarise } from "./latency.ts";
+import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts";
+import type { BenchOptions } from "./options.ts";
+import { formatProfileSummary, type ProfileSummary, readProfile, summariseProfile } from "./profile-summary.ts";
+import { describeRedisUsage, type RedisUsage, redisUsage } from "./redis-usage.ts";
+import { type ServiceKind, ServiceProcess } from "./service-process.ts";
+import { type Measurement, median, targets } from "./targets.ts";
+import { compressedBacklog, produceEvents } from "./workload.ts";
+
+export interface BenchIo {
+  log: (line: string) => void;
+  /** Progress bars and other transient output. */
+  stderr: NodeJS.WriteStream;
+}
+
+export interface BenchReport {
+  runId: string;
+  measurements: Measurement[];
+  /** Per profiled process, where its time went. */
+  profiles: { label: string; file: string; summary: ProfileSummary }[];
+}
+
+const MB = 1024 * 1024;
+
+export async function runBench(options: BenchOptions, infra: BenchInfra, io: BenchIo): Promise<BenchReport> {
+  const bench = new BenchRun(options, infra, io);
+  try {
+    return await bench.run();
+  } finally {
+    await bench.cleanUp();
+  }
+}
+
+/** One run; `cleanUp` (also after an interruption) stops its services and removes its topics and keys. */
+export class BenchRun {
+  private readonly options: BenchOptions;
+  private readonly infra: BenchInfra;
+  private readonly io: BenchIo;
+  private readonly namespaces: Namespaces;
+  private readonly measurements = new Map<string, Measurement>();
+  private readonly profiles: BenchReport["profiles"] = [];
+  /** Running services, by the label their profile is filed under. */
+  private readonly services = new Map<ServiceProcess, string>();
+  private probe: GroupProgressProbe | undefined;
+
+  constructor(options: BenchOptions, infra: BenchInfra, io: BenchIo) {
+    this.options = options;
+    this.infra = infra;
+    this.io = io;
+    this.namespaces = new Namespaces(infra);
+  }
+
+  async run(): Promise<BenchReport> {
+    const { steps, repetitions } = this.options;
+    this.io.log(`bench run ${this.namespaces.runId}: ${steps.join(", ")}; ${repetitions} repetition(s)`);
+    if (steps.includes("audit")) await this.audit();
+    if (steps.some((s) => s !== "audit")) {
+      this.probe = await GroupProgressProbe.connect(this.infra.brokers, "fangcang-bench");
+    }
+    for (let r = 1; r <= repetitions; r++) {
+      if (steps.includes("throughput")) await this.throughput(r);
+      if (steps.includes("latency")) await this.latency(r);
+    }
+    if (steps.includes("wave")) await this.wave();
+    return { runId: this.namespaces.runId, measurements: [...this.measurements.values()], profiles: this.profiles };
+  }
+
+  async cleanUp(): Promise<void> {
+    for (const service of this.services.keys()) await service.stop().catch(() => undefined);
+    await this.probe?.close().catch(() => undefined);
+    await this.namespaces.removeAll();
+  }
+
+  /**
+   * A producer per namespace: kafkajs keeps refreshing the metadata of every topic a producer
+   * has written to, and stalls once one of them is deleted.
+   */
+  private async withProducer<T>(work: (producer: EventProducer) => Promise<T>): Promise<T> {
+    const producer = new EventProducer(createKafka({ brokers: this.infra.brokers, clientId: "fangcang-bench" }));
+    await producer.connect();
+    try {
+      return await work(producer);
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  private record(name: string, unit: string, value: number, target?: Measurement["target"]): void {
+    const existing = this.measurements.get(name);
+    if (existing) existing.runs.push(value);
+    else this.measurements.set(name, { name, unit, runs: [value], ...(target === undefined ? {} : { target }) });
+  }
+
+  // ---- audit replay ------------------------------------------------------------------
+
+  private async audit(): Promise<void> {
+    const { seed, auditCases, repetitions } = this.options;
+    this.io.log(`audit: recording a log of ${auditCases.toLocaleString("en")} cases in memory`);
+    const log = await recordLog(waveUntil(seed, auditCases), shanghaiPolicy);
+    for (let r = 1; r <= repetitions; r++) {
+      const started = performance.now();
+      const result = await replayLog(log, shanghaiPolicy);
+      const seconds = (performance.now() - started) / 1000;
+      this.record("audit replay", "events/s", result.events / seconds, targets.auditReplay);
+      this.io.log(
+        `audit ${r}/${repetitions}: ${result.events.toLocaleString("en")} events, ${result.decisions.toLocaleString("en")} decisions in ${seconds.toFixed(2)} s = ${fmt(result.events / seconds)} events/s`,
+      );
+    }
+  }
+
+  // ---- throughput against the bare pipe ------------------------------------------------
+
+  private async throughput(r: number): Promise<void> {
+    const cases = this.options.backlogCases;
+    const ns = await this.namespaces.create(`tput${r}`);
+    this.io.log(`throughput ${r}: producing a backlog of ${cases.toLocaleString("en")} case.reported events`);
+    const backlog = compressedBacklog(this.options.seed, cases, 50);
+    await this.produceWithProgress(ns, chain(backlog.facilities, backlog.reports), cases, "backlog");
+    const bare = await this.drain("bare-pipe", ns, `tput${r}`);
+    const redisBefore = await redisUsage(this.infra.redisUrl);
+    const ours = await this.drain("allocator", ns, `tput${r}`, this.rssAt(cases));
+    const redisAfter = await redisUsage(this.infra.redisUrl);
+    const bareRate = cases / bare.seconds;
+    const ourRate = cases / ours.seconds;
+    this.record("bare pipe (kafkajs consume -> produce)", "cases/s", bareRate);
+    this.record("end-to-end throughput", "cases/s", ourRate, targets.throughput);
+    this.record("throughput / bare pipe", "ratio", ourRate / bareRate, targets.ratioToBarePipe);
+    this.record("allocator RSS after the backlog", "MB", ours.rss / MB);
+    this.io.log(
+      `throughput ${r}: allocator ${fmt(ourRate)} cases/s (${ours.events.toLocaleString("en")} messages in ${ours.seconds.toFixed(1)} s), ` +
+        `bare pipe ${fmt(bareRate)} cases/s (${bare.seconds.toFixed(1)} s): ratio ${(ourRate / bareRate).toFixed(2)}\n` +
+        `  ${describeRedisUsage(redisBefore, redisAfter, ours.seconds)}`,
+    );
+    this.record("Redis ledger script time per call", "µs", perCall(redisBefore, redisAfter));
+    await this.namespaces.removeKeys(ns);
+  }
+
+  /** Starts a service on the namespace's backlog and times it draining it. */
+  private async drain(
+    kind: ServiceKind,
+    ns: BenchNamespace,
+    label: string,
+    onPoll?: (committed: number, end: number, service: ServiceProcess) => void,
+  ): Promise<{ seconds: number; events: number; rss: number }> {
+    const groupId = `${ns.redisNamespace}-${kind}`;
+    const service = await this.startService(kind, ns, groupId, `${label}-${kind}`);
+    let bar: ProgressBar | undefined;
+    const result = await measureDrain({
+      probe: this.probe as GroupProgressProbe,
+      groupId,
+      topics: [ns.topics.facilities, ns.topics.cases],
+      assertAlive: () => service.assertAlive(),
+      onPoll: (committed, end) => {
+        // The total is what the first poll finds; the allocator's follow-ups add to it as it goes.
+        bar ??= new ProgressBar({ unit: "messages", total: end, stream: this.io.stderr });
+        bar.update(committed, `${kind} ${label}, ${(service.memory().rss / MB).toFixed(0)} MB RSS`);
+        onPoll?.(committed, end, service);
+      },
+    });
+    bar?.finish();
+    const rss = service.memory().rss;
+    await this.stopService(service);
+    return { ...result, rss };
+  }
+
+  private async startService(
+    kind: ServiceKind,
+    ns: BenchNamespace,
+    groupId: string,
+    label: string,
+  ): Promise<ServiceProcess> {
+    const cpuProfileDir = this.options.cpuProfile ? resolve(this.options.outDir, "profiles", label) : undefined;
+    if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
+    const service = await ServiceProcess.start(kind, {
+      infra: this.infra,
+      ns,
+      groupId,
+      ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
+    });
+    this.services.set(service, label);
+    return service;
+  }
+
+  private async stopService(service: ServiceProcess): Promise<void> {
+    await service.stop();
+    const label = this.services.get(service) as string;
+    this.services.delete(service);
+    if (!this.options.cpuProfile) return;
+    const dir = resolve(this.options.outDir, "profiles", label);
+    for (const name of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
+      const file = join(dir, name);
+      const summary = summariseProfile(readProfile(file));
+      this.profiles.push({ label, file, summary });
+      this.io.log(`profile of ${label} (${file}):\n${formatProfileSummary(summary, 12)}`);
+    }
+  }
+
+  private async produceWithProgress(
+    ns: BenchNamespace,
+    events: Iterable<AnyCloudEvent>,
+    total: number,
+    what: string,
+  ): Promise<number> {
+    const bar = new ProgressBar({ unit: "events", total, stream: this.io.stderr });
+    const started = performance.now();
+    const sent = await this.withProducer((producer) =>
+      produceEvents(producer, ns.topics, events, { onProgress: (n) => bar.update(n, what) }),
+    );
+    bar.finish();
+    const seconds = (performance.now() - started) / 1000;
+    this.io.log(`  produced ${sent.toLocaleString("en")} events in ${seconds.toFixed(1)} s (${fmt(sent / seconds)}/s)`);
+    return sent;
+  }
+
+  // ---- latency at fixed rates -----------------------------------------------------------
+
+  private async latency(r: number): Promise<void> {
+    const { latencyRates, latencySeconds, seed } = this.options;
+    const ns = await this.namespaces.create(`lat${r}`);
+    const groupId = `${ns.redisNamespace}-allocator`;
+    const service = await this.startService("allocator", ns, groupId, `lat${r}-allocator`);
+    const collector = new LatencyCollector(this.infra.brokers, ns.topics, `${ns.redisNamespace}-latency`);
+    await collector.start();
+    const producer = new EventProducer(createKafka({ brokers: this.infra.brokers, clientId: "fangcang-bench" }));
+    await producer.connect();
+    try {
+      const total = latencyRates.reduce((sum, rate) => sum + rate * latencySeconds, 0);
+      const { facilities, reports } = compressedBacklog(seed, total, 10);
+      await produceEvents(producer, ns.topics, facilities);
+      await measureDrain({
+        probe: this.probe as GroupProgressProbe,
+        groupId,
+        topics: [ns.topics.facilities, ns.topics.cases],
+        assertAlive: () => service.assertAlive(),
+      });
+      for (const rate of latencyRates) {
+        const ids: string[] = [];
+        const recording = (function* () {
+          for (let next = reports.next(); !next.done; next = reports.next()) {
+            if (next.value.type === "case.reported") ids.push(next.value.id);
+            yield next.value;
+          }
+        })();
+        const bar = new ProgressBar({ unit: "events", total: rate * latencySeconds, stream: this.io.stderr });
+        await produceEvents(producer, ns.topics, recording, {
+          rate,
+          limit: rate * latencySeconds,
+          onProgress: (n) => bar.update(n, `latency ${r} at ${rate}/s`),
+        });
+        bar.finish();
+        // Above the allocator's throughput a backlog builds up: give it time to drain.
+        const summary = summarise(await collector.latencies(ids, 600_000));
+        this.record(`latency p50 at ${fmt(rate)}/s`, "ms", summary.p50);
+        this.record(`latency p99 at ${fmt(rate)}/s`, "ms", summary.p99, rate === 2_000 ? targets.p99At2000 : undefined);
+        this.io.log(
+          `latency ${r} at ${fmt(rate)} cases/s: ${summary.count.toLocaleString("en")} cases, p50 ${summary.p50} ms, p99 ${summary.p99} ms, max ${summary.max} ms`,
+        );
+      }
+    } finally {
+      await producer.disconnect();
+      await collector.stop();
+      await this.stopService(service);
+    }
+    await this.namespaces.removeKeys(ns);
+  }
+
+  /**
+   * Reads the allocator's resident memory as the cases it has processed pass each checkpoint,
+   * estimated from the share of the topics consumed (cases are spread evenly through them).
+   */
+  private rssAt(cases: number): (committed: number, end: number, service: ServiceProcess) => void {
+    const { rssCheckpoints } = this.options;
+    const pending = rssCheckpoints.filter((checkpoint) => checkpoint <= cases);
+    return (committed, end, service) => {
+      const processed = (cases * committed) / Math.max(end, 1);
+      while (pending.length > 0 && processed >= (pending[0] as number)) {
+        const checkpoint = pending.shift() as number;
+        const mb = service.memory().rss / MB;
+        const target = checkpoint === rssCheckpoints.at(-1) ? targets.rssAt600k : undefined;
+        this.record(`allocator RSS at ${fmt(checkpoint)} cases`, "MB", mb, target);
+        this.io.log(`  allocator RSS at ~${fmt(checkpoint)} cases: ${mb.toFixed(0)} MB`);
+      }
+    };
+  }
+
+  // ---- the Shanghai wave -------------------------------------------------------------------
+
+  private async wave(): Promise<void> {
+    const { seed, waveScale } = this.options;
+    const ns = await this.namespaces.create("wave");
+    const plannedCases = shanghai2022Cases(seed, waveScale);
+    this.io.log(`wave: producing the Shanghai wave at scale ${waveScale} (${plannedCases.toLocaleString("en")} cases)`);
+    let inputs = 0;
+    await this.produceWithProgress(
+      ns,
+      counting(shanghai2022({ seed, scale: waveScale }), () => inputs++),
+      Math.round(plannedCases * 3.3),
+      "wave",
+    );
+    const result = await this.drain("allocator", ns, "wave", this.rssAt(plannedCases));
+    this.record("Shanghai wave, end to end", "s", result.seconds, targets.wave);
+    this.io.log(
+      `wave: ${inputs.toLocaleString("en")} input events (${result.events.toLocaleString("en")} with follow-ups) in ${result.seconds.toFixed(1)} s`,
+    );
+    await this.namespaces.removeKeys(ns);
+  }
+}
+
+function shanghai2022Cases(seed: number, scale: number): number {
+  return plannedDays({ seed, scale }).reduce((sum, day) => sum + day.cases, 0);
+}
+
+/** All the wave's events until its `cases`-th report. */
+function* waveUntil(seed: number, cases: number): Generator<AnyCloudEvent> {
+  let reported = 0;
+  for (const event of shanghai2022({ seed })) {
+    yield event;
+    if (event.type === "case.reported" && ++reported >= cases) return;
+  }
+}
+
+const perCall = (before: RedisUsage, after: RedisUsage) =>
+  (after.scriptMicros - before.scriptMicros) / Math.max(1, after.scriptCalls - before.scriptCalls);
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const part of parts) yield* part;
+}
+
+function* counting<T>(items: Iterable<T>, count: () => void): Generator<T> {
+  for (const item of items) {
+    count();
+    yield item;
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en");

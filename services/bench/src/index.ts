@@ -1,0 +1,5 @@
+export { recordLog, replayLog } from "./audit-replay.ts";
+export { type BenchReport, runBench } from "./bench.ts";
+export { type BenchOptions, parseBenchArgs } from "./options.ts";
+export { formatReport } from "./report.ts";
+export { median, verdict } from "./targets.ts";

@@ -1,0 +1,38 @@
+// What Redis spent while a service ran: its CPU seconds and its script calls, from INFO. The
+// Redis may be shared (other tests, other engineers), so this is an upper bound for the service.
+import { Redis } from "ioredis";
+
+export interface RedisUsage {
+  cpuSeconds: number;
+  scriptCalls: number;
+  scriptMicros: number;
+}
+
+export async function redisUsage(redisUrl: string): Promise<RedisUsage> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const cpu = await redis.info("cpu");
+    const stats = await redis.info("commandstats");
+    const field = (text: string, name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+    const scripts = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
+    return {
+      cpuSeconds: field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys"),
+      scriptCalls: Number(scripts?.[1] ?? 0),
+      scriptMicros: Number(scripts?.[2] ?? 0),
+    };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function describeRedisUsage(before: RedisUsage, after: RedisUsage, seconds: number): string {
+  const cpu = after.cpuSeconds - before.cpuSeconds;
+  const calls = after.scriptCalls - before.scriptCalls;
+  const micros = after.scriptMicros - before.scriptMicros;
+  return (
+    `Redis: ${cpu.toFixed(1)} CPU-s (${((cpu / seconds) * 100).toFixed(0)}% of one core), ` +
+    `${calls.toLocaleString("en")} ledger script calls at ${(micros / Math.max(calls, 1)).toFixed(0)} µs each ` +
+    `(${((micros / 1e6 / seconds) * 100).toFixed(0)}% of one core in scripts)`
+  );
+}

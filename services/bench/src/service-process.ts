@@ -1,0 +1,107 @@
+// The system under test runs as a child process of the benchmark, as it would in production:
+// its own event loop, its own heap, a pid whose resident memory /proc reports.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { BenchInfra, BenchNamespace } from "./namespace.ts";
+
+const ALLOCATOR_MAIN = new URL("../../allocator/src/main.ts", import.meta.url).pathname;
+const BARE_PIPE_MAIN = new URL("./bare-pipe.ts", import.meta.url).pathname;
+
+export type ServiceKind = "allocator" | "bare-pipe";
+
+export interface ServiceSettings {
+  infra: BenchInfra;
+  ns: BenchNamespace;
+  groupId: string;
+  /** Directory for a V8 CPU profile of the whole run of the process, if wanted. */
+  cpuProfileDir?: string;
+}
+
+/** Resident and peak resident memory of a process, in bytes, from /proc/<pid>/status. */
+export function residentMemory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
+}
+
+export class ServiceProcess {
+  readonly kind: ServiceKind;
+  readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+  private readonly tail: string[] = [];
+  private started = false;
+  private exitCode: number | null | undefined;
+
+  private constructor(kind: ServiceKind, settings: ServiceSettings) {
+    this.kind = kind;
+    const { infra, ns, cpuProfileDir } = settings;
+    const profile = cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`];
+    this.child = spawn(process.execPath, [...profile, kind === "allocator" ? ALLOCATOR_MAIN : BARE_PIPE_MAIN], {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: infra.brokers.join(","),
+        REDIS_URL: infra.redisUrl,
+        FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
+        FANGCANG_REDIS_NAMESPACE: ns.redisNamespace,
+        FANGCANG_GROUP_ID: settings.groupId,
+        FANGCANG_HTTP_PORT: "0",
+        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Whole lines (a chunk may end mid-line): the last few for error messages, and the start marker.
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        if (line.includes(`"${kind} started"`)) this.started = true;
+        this.tail.push(line.slice(0, 400));
+        if (this.tail.length > 30) this.tail.shift();
+      });
+    }
+    this.exited = once(this.child, "exit").then(([code]) => {
+      this.exitCode = code as number | null;
+      return this.exitCode;
+    });
+  }
+
+  /** Spawns the service and waits until it says it is consuming. */
+  static async start(kind: ServiceKind, settings: ServiceSettings, timeoutMs = 60_000): Promise<ServiceProcess> {
+    const service = new ServiceProcess(kind, settings);
+    const deadline = Date.now() + timeoutMs;
+    while (!service.started) {
+      if (service.exitCode !== undefined) throw new Error(`${kind} exited while starting:\n${service.lastLines()}`);
+      if (Date.now() > deadline) {
+        await service.stop();
+        throw new Error(`${kind} did not start within ${timeoutMs} ms:\n${service.lastLines()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return service;
+  }
+
+  /** Throws with the service's last output if it has died. */
+  assertAlive(): void {
+    if (this.exitCode !== undefined) throw new Error(`${this.kind} exited (${this.exitCode}):\n${this.lastLines()}`);
+  }
+
+  memory(): { rss: number; peak: number } {
+    return residentMemory(this.child.pid as number);
+  }
+
+  lastLines(): string {
+    return this.tail.join("\n");
+  }
+
+  /** SIGTERM (the service finishes its batch and exits; a profile is written then), SIGKILL if it hangs. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    if (this.exitCode !== undefined) return;
+    this.child.kill("SIGTERM");
+    const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
+    if ((await Promise.race([this.exited, timer])) === "timeout") {
+      this.child.kill("SIGKILL");
+      await this.exited;
+    }
+  }
+}
