@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what `npm test` and `npm run demo` need on a fresh machine: the npm packages,
-# and (unless KAFKA_BROKERS and REDIS_URL both point at running services) Java, Maven
-# and redis-server for the local Kafka and Redis of infra/. Starting services is not done
-# here: `npm run infra:up` and the test harness decide what to start.
+# Chromium for the console's browser test, and (unless KAFKA_BROKERS and REDIS_URL both
+# point at running services) Java, Maven and redis-server for the local Kafka and Redis of
+# infra/. Starting services is not done here: `npm run infra:up` and the test harness
+# decide what to start.
 # Runs under whatever node/npm the machine has, so it is plain POSIX sh. Fast when
 # everything is present.
 set -eu
@@ -25,15 +26,17 @@ elif [ ! -d node_modules ]; then
   npm install --no-audit --no-fund
 fi
 
-if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${REDIS_URL:-}" ]; then
-  exit 0
-fi
-
-# Debian packages for the local services, installed when missing if we may.
+# Debian packages, installed when missing if we may: Chromium (and a CJK font for its
+# Chinese screenshots) for the console's browser test, and, unless KAFKA_BROKERS and
+# REDIS_URL both point at running services, what the local Kafka and Redis need.
 missing=""
-command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
-command -v mvn >/dev/null 2>&1 || missing="$missing maven"
-command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$missing fonts-wqy-microhei"
+if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
+  command -v mvn >/dev/null 2>&1 || missing="$missing maven"
+  command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

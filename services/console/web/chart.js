@@ -19,21 +19,24 @@ const lines = [
 ];
 
 function shortTime(iso) {
-  return iso.slice(5, 16).replace("T", " ");
+  return new Date(iso).toLocaleString([], { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
 
 /** `series`: [{t, total, occupied, held, waiting}], oldest first; `label(key)` names a line. */
 export function renderChart(container, series, label) {
   const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label("overTime") });
-  const points = series.length === 1 ? [series[0], series[0]] : series;
-  if (points.length === 0) {
+  if (series.length === 0) {
     container.replaceChildren(svg);
     return;
   }
+  // A single point is drawn as a level line across the chart.
+  const points = series.length === 1 ? [series[0], series[0]] : series;
   const t0 = Date.parse(points[0].t);
-  const t1 = Math.max(Date.parse(points[points.length - 1].t), t0 + 1);
+  const t1 = Date.parse(points[points.length - 1].t);
   const yMax = Math.max(1, ...points.flatMap((p) => [p.total, p.occupied, p.held, p.waiting]));
-  const x = (t) => PAD.left + ((Date.parse(t) - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
+  // By time; points all in one instant are spread evenly instead.
+  const position = (p, i) => (t1 > t0 ? (Date.parse(p.t) - t0) / (t1 - t0) : i / (points.length - 1));
+  const x = (p, i) => PAD.left + position(p, i) * (W - PAD.left - PAD.right);
   const y = (v) => H - PAD.bottom - (v / yMax) * (H - PAD.top - PAD.bottom);
 
   for (const fraction of [0, 0.5, 1]) {
@@ -46,7 +49,7 @@ export function renderChart(container, series, label) {
     node("text", { x: W - PAD.right, y: H - 8, "text-anchor": "end", class: "axis" }, shortTime(points.at(-1).t)),
   );
   for (const { key, className } of lines) {
-    const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
+    const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(p, i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
     svg.append(node("path", { d, class: className, "data-series": key }));
   }
   const legend = document.createElement("p");
