@@ -60,6 +60,12 @@ export function renderMetrics(model: ReadModel, metrics: ConsoleMetrics, ready: 
     [{}, model.duplicates],
   ]);
   out.metric(
+    "fangcang_console_events_refused_total",
+    "counter",
+    "Events left out because the allocator refuses them too (a facility in an unknown district).",
+    [[{}, model.refused]],
+  );
+  out.metric(
     "fangcang_console_events_undecodable_total",
     "counter",
     "Messages that are not valid contract events, by topic (left to the dead-letter topic's readers).",

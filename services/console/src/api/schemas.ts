@@ -10,6 +10,7 @@ import {
   Route,
   Time,
 } from "@fangcang/contracts";
+import { shanghaiDistricts } from "@fangcang/placement";
 import { z } from "zod";
 
 /** The schemas the OpenAPI document names as components (the rest are inlined). */
@@ -242,7 +243,11 @@ export const FacilityIdParams = z.object({ facilityId: Id });
 export const CaseIdParams = z.object({ caseId: Id });
 
 export const RegisterFacility = FacilityRegistered.omit({ actor: true })
-  .extend({ capabilities: z.array(Capability).max(Capability.options.length).default([]) })
+  .extend({
+    // The allocator refuses any other district.
+    district: z.enum(shanghaiDistricts.map((d) => d.name) as [string, ...string[]]),
+    capabilities: z.array(Capability).max(Capability.options.length).default([]),
+  })
   .strict();
 
 export const ChangeBeds = z.object({ bedClass: BedClass, total: z.number().int().min(0).max(1_000_000) }).strict();

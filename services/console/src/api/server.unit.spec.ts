@@ -195,7 +195,7 @@ describe("validation", () => {
     const response = await post("/api/facilities", "admin", {
       facilityId: "has space",
       kind: "tent",
-      district: "Xuhui",
+      district: "Atlantis",
       beds: { shelter: -1, attic: 3 },
       extra: 1,
     });
@@ -203,7 +203,15 @@ describe("validation", () => {
     const body = response.json() as { error: string; problems: { path: string; message: string }[] };
     const paths = body.problems.map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(["body.facilityId", "body.name", "body.kind", "body.beds.shelter", "body.beds", "body"]),
+      expect.arrayContaining([
+        "body.facilityId",
+        "body.name",
+        "body.kind",
+        "body.district",
+        "body.beds.shelter",
+        "body.beds",
+        "body",
+      ]),
     );
     expect(body.error).toMatch(/^invalid request: body\./);
   });

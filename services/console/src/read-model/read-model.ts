@@ -8,6 +8,7 @@
 // order than they happened across topics (an admission on the cases topic before the
 // transfer order it answers on the transfers topic). Every step below accepts that.
 import type { AnyCloudEvent, BedClass, FacilityKind, FacilityStatus, Route } from "@fangcang/contracts";
+import { isKnownDistrict } from "@fangcang/placement";
 import { shanghaiDay } from "./district-clearing.ts";
 import { emptySeries, recordSample, type TimeSeries } from "./time-series.ts";
 
@@ -99,6 +100,8 @@ export interface ReadModel {
   series: TimeSeries;
   applied: number;
   duplicates: number;
+  /** Events the allocator refuses too (a facility in an unknown district), left out. */
+  refused: number;
 }
 
 export const HISTORY_LIMIT = 500;
@@ -120,11 +123,16 @@ export function emptyModel(series: TimeSeries = emptySeries()): ReadModel {
     series,
     applied: 0,
     duplicates: 0,
+    refused: 0,
   };
 }
 
-/** Applies one event; false when it was a redelivery (same source and id) and changed nothing. */
+/** Applies one event; false when it changed nothing (a redelivery of the same source and id, or refused). */
 export function apply(model: ReadModel, event: AnyCloudEvent): boolean {
+  if (event.type === "facility.registered" && !isKnownDistrict(event.data.district)) {
+    model.refused++;
+    return false;
+  }
   const at = Date.parse(event.time);
   if (model.clock !== undefined && at > model.clock) closeSample(model, at);
   const applied = event.type.startsWith("facility.")
@@ -175,7 +183,9 @@ function applyToFacility(model: ReadModel, event: AnyCloudEvent): boolean {
   switch (facility.type) {
     case "facility.registered": {
       const { name, kind, district, beds, capabilities } = facility.data;
-      Object.assign(record, { name, kind, district, capabilities: [...capabilities], capacity: { ...beds } });
+      // A registration again updates the facility; classes it leaves out keep their beds, as in the ledger.
+      Object.assign(record, { name, kind, district, capabilities: [...capabilities] });
+      Object.assign(record.capacity, beds);
       record.registeredAt = event.time;
       break;
     }

@@ -133,6 +133,27 @@ describe("capacity by facility and bed class", () => {
     ]);
   });
 
+  it("given a second registration, then it updates the facility and keeps the classes it leaves out", () => {
+    const model = given(registered("FC-1", { shelter: 3, general: 2 }), registered("FC-1", { shelter: 5 }, 9));
+    expect(bedCount(model, "FC-1", "shelter").total).toBe(5);
+    expect(bedCount(model, "FC-1", "general").total).toBe(2);
+  });
+
+  it("given a registration in a district the allocator does not know, then it is left out, as the allocator does", () => {
+    const model = given(
+      event("facility.registered", 0, {
+        facilityId: "FC-X",
+        name: "Elsewhere",
+        kind: "fangcang",
+        district: "Atlantis",
+        beds: { shelter: 3 },
+        capabilities: [],
+      }),
+    );
+    expect(facilitiesView(model).items).toEqual([]);
+    expect(model.refused).toBe(1);
+  });
+
   it("given a status change, then the facility shows it", () => {
     const model = given(
       registered("FC-1", { shelter: 2 }),
