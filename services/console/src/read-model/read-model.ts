@@ -88,6 +88,8 @@ export interface ReadModel {
   facilities: Map<string, FacilityRecord>;
   /** Beds in use per facility and class, kept apart from the registrations they may precede. */
   usage: Map<string, Map<BedClass, BedUse>>;
+  /** All facilities' beds, kept up to date with every change (a sum on every event is too slow). */
+  beds: BedTotals;
   cases: Map<string, CaseRecord>;
   waiting: Set<string>;
   waitingByPriority: Map<number, number>;
@@ -113,6 +115,7 @@ export function emptyModel(series: TimeSeries = emptySeries()): ReadModel {
     version: 0,
     facilities: new Map(),
     usage: new Map(),
+    beds: { total: 0, free: 0, held: 0, occupied: 0 },
     cases: new Map(),
     waiting: new Set(),
     waitingByPriority: new Map(),
@@ -185,13 +188,21 @@ function applyToFacility(model: ReadModel, event: AnyCloudEvent): boolean {
       const { name, kind, district, beds, capabilities } = facility.data;
       // A registration again updates the facility; classes it leaves out keep their beds, as in the ledger.
       Object.assign(record, { name, kind, district, capabilities: [...capabilities] });
-      Object.assign(record.capacity, beds);
+      for (const [bedClass, total] of Object.entries(beds) as [BedClass, number][]) {
+        changeBeds(model, record.facilityId, bedClass, () => {
+          record.capacity[bedClass] = total;
+        });
+      }
       record.registeredAt = event.time;
       break;
     }
-    case "facility.beds-changed":
-      record.capacity[facility.data.bedClass] = facility.data.total;
+    case "facility.beds-changed": {
+      const { bedClass, total } = facility.data;
+      changeBeds(model, record.facilityId, bedClass, () => {
+        record.capacity[bedClass] = total;
+      });
       break;
+    }
     case "facility.status-changed":
       record.status = facility.data.status;
       break;
@@ -244,8 +255,10 @@ function count(model: ReadModel, record: CaseRecord, footprint: Footprint, sign:
       model.usage.set(facilityId, byClass);
     }
     const use = byClass.get(bedClass) ?? { held: 0, occupied: 0 };
-    use[state] += sign;
     byClass.set(bedClass, use);
+    changeBeds(model, facilityId, bedClass, () => {
+      use[state] += sign;
+    });
   }
   if (footprint.waitingPriority !== undefined) {
     const p = footprint.waitingPriority;
@@ -401,18 +414,18 @@ export interface BedTotals {
 }
 
 export function bedTotals(model: ReadModel): BedTotals {
-  const totals = { total: 0, free: 0, held: 0, occupied: 0 };
-  const ids = new Set([...model.facilities.keys(), ...model.usage.keys()]);
-  for (const facilityId of ids) {
-    for (const bedClass of bedClasses) {
-      const beds = bedCount(model, facilityId, bedClass);
-      totals.total += beds.total;
-      totals.free += beds.free;
-      totals.held += beds.held;
-      totals.occupied += beds.occupied;
-    }
-  }
-  return totals;
+  return { ...model.beds };
+}
+
+/** Changes one facility's beds of one class, and the running totals by the difference. */
+function changeBeds(model: ReadModel, facilityId: string, bedClass: BedClass, change: () => void): void {
+  const before = bedCount(model, facilityId, bedClass);
+  change();
+  const after = bedCount(model, facilityId, bedClass);
+  model.beds.total += after.total - before.total;
+  model.beds.free += after.free - before.free;
+  model.beds.held += after.held - before.held;
+  model.beds.occupied += after.occupied - before.occupied;
 }
 
 /** Closes the time bucket the clock is in, with the state before the event that leaves it. */

@@ -1,7 +1,7 @@
 // The read model as specifications: given these contract events, then the console shows this.
 import { type AnyCloudEvent, type CaseReported, cloudEvent, type EventData, type EventType } from "@fangcang/contracts";
 import { describe, expect, it } from "vitest";
-import { apply, bedCount, emptyModel, type ReadModel } from "./read-model.ts";
+import { apply, bedCount, bedTotals, emptyModel, type ReadModel } from "./read-model.ts";
 import { caseView, facilitiesView, overviewView, queueView, transfersView } from "./views.ts";
 
 const T0 = Date.parse("2022-04-10T08:00:00.000Z");
@@ -124,6 +124,30 @@ describe("capacity by facility and bed class", () => {
     expect(bedCount(model, "FC-1", "shelter")).toEqual({ capacity: 1, total: 2, free: 0, held: 2, occupied: 0 });
     apply(model, cancelled("a", "t-a", 20));
     expect(bedCount(model, "FC-1", "shelter")).toEqual({ capacity: 1, total: 1, free: 0, held: 1, occupied: 0 });
+  });
+
+  it("the running bed totals always equal the sum over every facility and class", () => {
+    const model = given(
+      ordered("early", "t-e", "FC-2"),
+      registered("FC-1", { shelter: 2 }),
+      ordered("a", "t-a", "FC-1"),
+      ordered("b", "t-b", "FC-1"),
+      ordered("c", "t-c", "FC-1"),
+      event("facility.beds-changed", 5, { facilityId: "FC-1", at: at(5), bedClass: "shelter", total: 1 }),
+      admitted("a", "t-a", "FC-1"),
+      cancelled("b", "t-b", 20),
+      registered("FC-2", { shelter: 4, icu: 2 }, 21),
+      closed("a", 30),
+    );
+    const sum = { total: 0, free: 0, held: 0, occupied: 0 };
+    for (const facilityId of ["FC-1", "FC-2"]) {
+      for (const bedClass of ["general", "icu", "shelter"] as const) {
+        const beds = bedCount(model, facilityId, bedClass);
+        for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += beds[key];
+      }
+    }
+    expect(bedTotals(model)).toEqual(sum);
+    expect(sum).toEqual({ total: 7, free: 5, held: 2, occupied: 0 });
   });
 
   it("given beds in use at a facility whose registration is not read yet, then they are shown under its id", () => {
