@@ -54,6 +54,11 @@ export class LogFollower {
     const admin = kafka.admin();
     await admin.connect();
     try {
+      const existing = new Set(await admin.listTopics());
+      const missing = this.options.topics.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        throw new Error(`no such topic on the broker: ${missing.join(", ")} (npm run infra:topics creates them)`);
+      }
       for (const topic of this.options.topics) {
         for (const p of await admin.fetchTopicOffsets(topic)) {
           if (BigInt(p.high) <= BigInt(p.low)) continue;
