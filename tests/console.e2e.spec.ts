@@ -196,6 +196,18 @@ describe("the web console", () => {
     expect(await text(viewer, "register").isVisible()).toBe(false);
     await viewer.screenshot({ path: join(ARTIFACTS, "console-viewer.png"), fullPage: true });
 
+    // On a laptop screen the page fits its width (no sideways scrolling).
+    for (const size of [
+      { width: 1366, height: 768 },
+      { width: 1280, height: 720 },
+    ]) {
+      await page.setViewportSize(size);
+      // A string: the page's globals are not in this project's (Node) type library.
+      const overflow = (await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number;
+      expect(overflow, `${size.width}x${size.height}`).toBeLessThanOrEqual(0);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "console-1280x720.png") });
+
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });
