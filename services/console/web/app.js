@@ -348,6 +348,22 @@ function renderDetails() {
   renderDistricts(districts);
 }
 
+/** The window's three days and today as small bars; red where 1 per 100,000 or more. */
+function trend(row) {
+  const rates = [...row.ratesPer100k, (row.today * 100_000) / row.population];
+  const top = Math.max(1, ...rates);
+  return el(
+    "span",
+    { class: "trend", title: rates.map((r) => r.toFixed(2)).join(" · ") },
+    rates.map((rate, i) =>
+      el("span", {
+        class: `${rate >= 1 ? "over" : rate > 0 ? "under" : "zero"}${i === rates.length - 1 ? " today" : ""}`,
+        style: { height: `${Math.max(8, (100 * rate) / top)}%` },
+      }),
+    ),
+  );
+}
+
 function renderDistricts(d) {
   $("district-window").textContent = d.window.length > 0 ? `${t("window")}: ${d.window[0]} – ${d.window[2]}` : "";
   ["d0", "d1", "d2"].forEach((id, i) => {
@@ -364,6 +380,7 @@ function renderDistricts(d) {
         row.counts.map((n, i) => cell(n, { title: `${row.ratesPer100k[i].toFixed(2)} / 100,000` })),
         row.counts.length === 0 ? [cell("–"), cell("–"), cell("–")] : [],
         cell(row.today, { "data-testid": `district-today-${row.district}` }),
+        cell(trend(row)),
       ),
     ),
   );
