@@ -60,6 +60,7 @@ beforeAll(async () => {
     source: "fangcang/console",
     now: () => new Date("2026-11-23T23:00:00.000Z"),
     newId: () => `action-${produced.length + 1}`,
+    streamIntervalMs: 50,
   });
 });
 
@@ -253,6 +254,45 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(served.paths)).toEqual(
       expect.arrayContaining(["/api/facilities/{facilityId}/beds", "/api/districts", "/metrics", "/readyz"]),
     );
+  });
+});
+
+describe("live updates", () => {
+  it("streams the overview as server-sent events, again when the model changes, and lets go of a closed stream", async () => {
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const abort = new AbortController();
+    const response = await fetch(`${address}/api/stream`, { headers: as("viewer"), signal: abort.signal });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const nextOverview = async () => {
+      let text = "";
+      while (!text.includes("\n\n")) text += (await reader.read()).value ?? "";
+      expect(text).toMatch(/^event: overview\ndata: /);
+      return JSON.parse(text.slice(text.indexOf("data: ") + 6, text.indexOf("\n\n"))) as { cases: number };
+    };
+    expect((await nextOverview()).cases).toBe(0);
+    apply(
+      model,
+      cloudEvent(
+        "case.reported",
+        { id: "r-stream", source: "lab", time: "2022-04-10T09:00:00+08:00" },
+        {
+          caseId: "streamed",
+          reportedAt: "2022-04-10T09:00:00+08:00",
+          district: "Xuhui",
+          ageYears: 3,
+          sex: "male",
+          severity: "mild",
+          detectedIn: "community",
+        },
+      ),
+    );
+    expect((await nextOverview()).cases).toBe(1);
+    const clients = async () =>
+      (await app.inject({ method: "GET", url: "/metrics" })).body.match(/fangcang_console_sse_clients (\d+)/)?.[1];
+    expect(await clients()).toBe("1");
+    abort.abort();
+    await expect.poll(clients).toBe("0");
   });
 });
 
