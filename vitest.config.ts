@@ -18,7 +18,12 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["tests/**/*.int.spec.ts", "services/*/src/**/*.int.spec.ts", "shared/*/src/**/*.int.spec.ts"],
+          include: [
+            "tests/**/*.int.spec.ts",
+            "tests/**/*.e2e.spec.ts",
+            "services/*/src/**/*.int.spec.ts",
+            "shared/*/src/**/*.int.spec.ts",
+          ],
           // Finds or starts real Kafka and Redis; see tests/harness/global-setup.ts.
           globalSetup: ["tests/harness/global-setup.ts"],
           testTimeout: 60_000,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what `npm test` and `npm run demo` need on a fresh machine: the npm packages,
-# and Java, Maven and redis-server for the local Kafka and Redis of infra/. Starting
-# services is not done here: `npm run infra:up` and the test harness decide what to start.
+# Chromium for the console's browser test, and Java, Maven and redis-server for the local
+# Kafka and Redis of infra/. Starting services is not done here: `npm run infra:up` and the
+# test harness decide what to start.
 # Runs under whatever node/npm the machine has, so it is plain POSIX sh. Fast when
 # everything is present.
 set -eu
@@ -24,10 +25,13 @@ elif [ ! -d node_modules ]; then
   npm install --no-audit --no-fund
 fi
 
-# Debian packages for the local services, installed when missing if we may. Needed even
-# when KAFKA_BROKERS and REDIS_URL point at running services: the outage specs and the fault
-# suite start their own broker and redis-server, to stop and kill them.
+# Debian packages, installed when missing if we may: Chromium (and a CJK font for its
+# Chinese screenshots) for the console's browser test, and Java, Maven and redis-server.
+# These are needed even when KAFKA_BROKERS and REDIS_URL point at running services: the
+# outage specs and the fault suite start their own broker and redis-server, to stop and kill them.
 missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$missing fonts-wqy-microhei"
 command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
 command -v mvn >/dev/null 2>&1 || missing="$missing maven"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"

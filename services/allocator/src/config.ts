@@ -1,5 +1,5 @@
 // The allocator's environment, validated once at start (see README "Configuration").
-import { CommonEnv, ConfigError, loadEnv, Port, PositiveInt, type SecurityConfig, SecurityEnv } from "@fangcang/config";
+import { CommonEnv, loadServiceConfig, Port, PositiveInt, type SecurityConfig } from "@fangcang/config";
 import { DEFAULT_MAX_EVENT_BYTES } from "@fangcang/contracts";
 import { shanghai2022 } from "@fangcang/triage";
 import { z } from "zod";
@@ -23,18 +23,5 @@ export type AllocatorConfig = z.infer<typeof AllocatorEnv> & { security: Securit
 
 /** Reads the whole environment and reports every problem in it at once. */
 export function loadAllocatorConfig(env: NodeJS.ProcessEnv = process.env): AllocatorConfig {
-  const problems: string[] = [];
-  const attempt = <T>(load: () => T): T | undefined => {
-    try {
-      return load();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const base = attempt(() => loadEnv(AllocatorEnv, env));
-  const security = attempt(() => loadEnv(SecurityEnv, env));
-  if (base === undefined || security === undefined) throw new ConfigError(problems);
-  return { ...base, security };
+  return loadServiceConfig(AllocatorEnv, env);
 }

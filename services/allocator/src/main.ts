@@ -1,50 +1,23 @@
 // The allocator process: runs until SIGTERM or SIGINT, then stops consuming, lets the batch
 // in hand finish and commit, and exits. A consumer crash exits non-zero for the supervisor.
-import { ConfigError, redactUrl } from "@fangcang/config";
-import { startAllocator } from "./allocator.ts";
-import { loadAllocatorConfig } from "./config.ts";
+import { redactUrl, runService } from "@fangcang/config";
+import { type RunningAllocator, startAllocator } from "./allocator.ts";
+import { type AllocatorConfig, loadAllocatorConfig } from "./config.ts";
 
-function log(message: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), service: "allocator", message, ...fields })}\n`,
-  );
-}
+let config: AllocatorConfig;
 
-async function main(): Promise<void> {
-  const config = loadAllocatorConfig();
-  const allocator = await startAllocator(
-    config,
-    (error) => {
-      log("consumer crashed", { error: error.message });
-      process.exit(1);
-    },
-    log,
-  );
-  log("allocator started", {
+runService<RunningAllocator>({
+  name: "allocator",
+  start: (log, onFatal) => {
+    config = loadAllocatorConfig();
+    return startAllocator(config, onFatal, log);
+  },
+  started: (allocator) => ({
     brokers: config.KAFKA_BROKERS,
     redis: redactUrl(config.REDIS_URL),
     group: config.FANGCANG_GROUP_ID,
     policy: config.FANGCANG_POLICY_VERSION,
     healthPort: allocator.healthPort,
-  });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log("stopping", { signal });
-    await allocator.stop();
-    log("stopped", allocator.worker.stats as unknown as Record<string, unknown>);
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`allocator failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+  }),
+  stopped: (allocator) => allocator.worker.stats as unknown as Record<string, unknown>,
 });

@@ -1,0 +1,3 @@
+export * from "./auth/auth.ts";
+export * from "./config.ts";
+export * from "./console.ts";
