@@ -2,11 +2,13 @@
 // otherwise), runs the allocator, plays a small scenario through the real broker, and
 // prints what was placed where. Each run uses its own topics and Redis keys.
 import { loadAllocatorConfig, startAllocator } from "@fangcang/allocator";
+import { auditLog, auditSummary } from "@fangcang/audit";
 import { createKafka, EventProducer, TopicReader } from "@fangcang/bus";
 import { type AnyCloudEvent, caseIdOf } from "@fangcang/contracts";
 import { loadInfraConfig, up } from "@fangcang/infra";
 import { RedisLedger } from "@fangcang/ledger";
 import { Redis } from "ioredis";
+import { parseAuditArgs, readAuditLog } from "./audit.ts";
 import { demoCases, demoFacilities, demoMoreBeds } from "./demo-scenario.ts";
 import { table } from "./table.ts";
 
@@ -35,6 +37,12 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     transfers: `${topicPrefix}fangcang.transfers`,
   };
   const allocator = await startAllocator(config);
+  let allocatorStopped = false;
+  const stopAllocator = async () => {
+    if (allocatorStopped) return;
+    allocatorStopped = true;
+    await allocator.stop();
+  };
   const producer = new EventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: "fangcang-demo" }));
   const redis = new Redis(config.REDIS_URL);
   const ledger = new RedisLedger(redis, run);
@@ -83,11 +91,20 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
         ),
       ),
     );
+    // The auditor's view: the run's log replayed in memory must give every decision back.
+    await stopAllocator();
+    print(`\nAudit of this run's log (npm run fangcang -- audit --from-kafka --topic-prefix ${topicPrefix}):`);
+    const auditArgs = parseAuditArgs(["--from-kafka", "--topic-prefix", topicPrefix], {
+      KAFKA_BROKERS: config.KAFKA_BROKERS.join(","),
+    });
+    const report = await auditLog((await readAuditLog(auditArgs)).log);
+    print(auditSummary(report).split("\n").slice(0, 8).join("\n"));
+    if (!report.ok) throw new Error("the audit of the demo's own log failed");
     print(`\nDone. Topics ${topicPrefix}fangcang.* and Redis keys ${run}:* hold this run.`);
   } finally {
     await reader.stop();
     await producer.disconnect();
-    await allocator.stop();
+    await stopAllocator();
     await redis.quit();
   }
 }
