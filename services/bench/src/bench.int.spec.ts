@@ -34,6 +34,7 @@ describe("npm run bench -- --quick", () => {
         "allocator RSS after the backlog",
         "allocator RSS at 100 cases",
         "Redis ledger script time per call",
+        "input rate reached for 300/s",
         "latency p50 at 300/s",
         "latency p99 at 300/s",
         "Shanghai wave at scale 0.0005, end to end",
