@@ -13,7 +13,7 @@ export const AllocatorEnv = CommonEnv.extend({
   FANGCANG_HTTP_PORT: Port.default(8081),
   FANGCANG_SOURCE: z.string().min(1).default("fangcang/allocator"),
   /** Partitions whose batches one allocator handles at once. */
-  FANGCANG_CONCURRENT_PARTITIONS: PositiveInt.default(12),
+  FANGCANG_CONCURRENT_PARTITIONS: PositiveInt.default(4),
   /** The consumer group drops a silent member after this long (Kafka allows 6,000 and up by default). */
   FANGCANG_SESSION_TIMEOUT_MS: PositiveInt.default(30_000),
   /** Most bytes fetched per partition per batch. */

@@ -8,7 +8,8 @@ import { MemoryLedger } from "@fangcang/ledger";
 import { runWhatIf } from "@fangcang/simulation";
 import type { ClinicalPolicy } from "@fangcang/triage";
 
-const ALLOCATOR_SOURCE = "fangcang/allocator";
+/** The CloudEvents source of the allocator's own events (its default FANGCANG_SOURCE). */
+export const ALLOCATOR_SOURCE = "fangcang/allocator";
 
 function memoryCore(policy: ClinicalPolicy): AllocationCore {
   return new AllocationCore({

@@ -34,9 +34,11 @@ describe("npm run bench -- --quick", () => {
         "allocator RSS after the backlog",
         "allocator RSS at 100 cases",
         "Redis ledger script time per call",
+        "input rate reached for 300/s",
         "latency p50 at 300/s",
         "latency p99 at 300/s",
-        "Shanghai wave, end to end",
+        "Shanghai wave at scale 0.0005, end to end",
+        "Shanghai wave, extrapolated linearly to scale 1",
       ].sort(),
     );
     for (const m of report.measurements) {
