@@ -10,9 +10,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkRun, ledgerSeq, readOutputs, readToEnd, workload } from "./faults/harness.ts";
 import { AllocatorProcess, MAIN_ENTRY } from "./harness/allocator-process.ts";
 import { createTestTopics, testBrokers, testNamespace } from "./harness/namespace.ts";
-import { waitFor } from "./harness/wait.ts";
+import { sleep, waitFor } from "./harness/wait.ts";
 
 const ns = testNamespace("sigterm");
+const started = Date.now();
+/** Where the spec is, so a slow run shows which step took the time. */
+const trace = (step: string) =>
+  process.stderr.write(`[sigterm +${((Date.now() - started) / 1000).toFixed(1)}s] ${step}\n`);
 const CASES = 4_000;
 const w = workload("sigterm", 20_220_410, CASES);
 const groupId = `${ns.redisPrefix.replace(/:$/, "")}-allocator`;
@@ -60,7 +64,8 @@ async function terminate(p: AllocatorProcess): Promise<{ code: number | null; to
   const watching = watchHealth(p.healthPort, () => p.exitedAlready);
   const sent = Date.now();
   p.child.kill("SIGTERM");
-  const code = await p.exited;
+  const code = await Promise.race([p.exited, sleep(60_000).then(() => "hung" as const)]);
+  if (code === "hung") throw new Error(`${p.name} still runs 60 s after SIGTERM; its last lines:\n${p.lastLines()}`);
   return { code, tookMs: Date.now() - sent, answers: await watching };
 }
 
@@ -98,6 +103,7 @@ afterAll(async () => {
 
 describe("SIGTERM", () => {
   it("stops the allocator gracefully, committing exactly the work whose outputs it produced", async () => {
+    trace("starting the first allocator");
     const first = await AllocatorProcess.start("sigterm-1", settings());
     running.push(first);
     await waitFor(
@@ -106,7 +112,9 @@ describe("SIGTERM", () => {
       60_000,
     );
 
+    trace("SIGTERM to the first allocator");
     const stopped = await terminate(first);
+    trace(`exited ${stopped.code} after ${stopped.tookMs} ms`);
     expect(stopped.code, first.lastLines()).toBe(0);
     expect(stopped.tookMs).toBeLessThan(10_000);
     // Alive until it exits; not ready from the signal on, never ready again.
@@ -123,6 +131,7 @@ describe("SIGTERM", () => {
     expect(committed.size).toBeLessThan(CASES);
     expect([...afterStop.decided].sort()).toEqual([...committed].sort());
 
+    trace(`${committed.size} cases committed and decided; restarting`);
     const second = await AllocatorProcess.start("sigterm-2", settings());
     running.push(second);
     await waitFor(
@@ -130,6 +139,7 @@ describe("SIGTERM", () => {
       async () => (await readOutputs(testBrokers(), admin, ns)).decided.size === CASES,
       90_000,
     );
+    trace("every case decided; SIGTERM to the second allocator");
     expect((await terminate(second)).code, second.lastLines()).toBe(0);
 
     const outputs = await readOutputs(testBrokers(), admin, ns);

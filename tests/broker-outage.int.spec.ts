@@ -58,7 +58,9 @@ describe("a Kafka broker outage", () => {
     await reader.waitUntil(() => decidedCases(reader, ns) >= CASES / 10, 60_000);
 
     await node.stop("SIGTERM");
-    console.log(`broker stopped with ${decidedCases(reader, ns)} of ${CASES} cases decided`);
+    // Mid-backlog: the allocator has handled only part of the input when the broker goes.
+    const handled = allocator.worker.stats.events;
+    expect(handled).toBeLessThan(CASES);
     const before = allocator.worker.stats.batches;
     await expect
       .poll(() => readiness(allocator.healthPort).catch(() => undefined), { timeout: 10_000, interval: 200 })
@@ -67,7 +69,6 @@ describe("a Kafka broker outage", () => {
     expect(down.body.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^broker unreachable: /)]));
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     expect((await readiness(allocator.healthPort)).status).toBe(503);
-    expect(decidedCases(reader, ns)).toBeLessThan(CASES);
 
     await node.start();
     await reader.waitUntil(() => decidedCases(reader, ns) === CASES, 120_000);

@@ -364,7 +364,7 @@ describe("the allocator under faults", () => {
     await run.group.stopAll();
     record(run, "1. SIGKILL + restart", `${KILLS} × SIGKILL of the allocator${restarts(run.group)}`, verdict);
     expect(verdict.violations).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   it("survives its Redis (append-only, fsync always) stopped and restarted mid-run", async () => {
     const redis = await RedisServer.create();
