@@ -6,12 +6,14 @@
 // with another, and no input is lost. See docs/reliability.md.
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { auditLog } from "@fangcang/audit";
 import { createKafka, EventProducer, ensureTopics } from "@fangcang/bus";
 import type { AnyCloudEvent } from "@fangcang/contracts";
 import { KafkaNode } from "@fangcang/infra";
 import { Redis } from "ioredis";
 import type { Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parseAuditArgs, readAuditLog } from "../../services/cli/src/audit.ts";
 import { AllocatorProcess, type AllocatorSettings } from "../harness/allocator-process.ts";
 import { type TestNamespace, testBrokers, testNamespace } from "../harness/namespace.ts";
 import { RedisServer } from "../harness/redis-server.ts";
@@ -281,7 +283,24 @@ async function settle(run: Run): Promise<Verdict> {
     await supervising;
   }
   trace(`${run.label}: quiescent; checking`);
-  return checkRun(run.redisUrl, run.ns, outputs, [...run.w.caseIds, ...run.sentinels]);
+  const verdict = await checkRun(run.redisUrl, run.ns, outputs, [...run.w.caseIds, ...run.sentinels]);
+  verdict.violations.push(...(await audited(run)));
+  return verdict;
+}
+
+/** `fangcang audit` on the run's log: every recorded decision must come back from the replay. */
+async function audited(run: Run): Promise<string[]> {
+  const args = parseAuditArgs(["--from-kafka", "--topic-prefix", run.ns.topicPrefix], {
+    KAFKA_BROKERS: run.cluster.brokers.join(","),
+  });
+  const report = await auditLog((await readAuditLog(args)).log);
+  trace(
+    `${run.label}: audit ${report.ok ? "passed" : "FAILED"}: ${report.decisions.reproduced} of ${report.decisions.recorded} decisions reproduced from ${report.inputs.replayed} inputs`,
+  );
+  return [
+    ...report.mismatches.slice(0, 20).map((m) => `audit: [${m.kind}] ${m.message}`),
+    ...report.invariantViolations.map((v) => `audit: replayed ledger: ${v}`),
+  ];
 }
 
 function record(run: Run, scenario: string, faults: string, verdict: Verdict, extra = ""): void {
@@ -524,7 +543,10 @@ beginning and checks:
   waiting);
 - the transfers topic: a re-emitted decision keeps its id and content; per case no order while
   another transfer is still held, no waitlisting while holding;
-- nothing is lost (every case has a decision) and nothing lands in the dead-letter topic.
+- nothing is lost (every case has a decision) and nothing lands in the dead-letter topic;
+- the audit (\`fangcang audit\`, docs/decisions/0002-audit-replay.md) replays the run's log in
+  ledger-receipt order and reproduces every recorded decision and internal event, whatever
+  was killed or restarted on the way.
 
 ## Last run
 

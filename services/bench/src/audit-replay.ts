@@ -1,24 +1,13 @@
-// Audit replay, in memory: a recorded log (the inputs as the cases and facilities topics hold
-// them, the allocator's own follow-ups included) run again through the pure allocation core
-// with the in-memory ledger and patient store. `replayLog` is the one function to switch to
-// the audit package's API when `fangcang audit` lands; the benchmark times only it.
-import { AllocationCore, MemoryPatientStore } from "@fangcang/allocation";
+// Audit replay, in memory: `fangcang audit`'s replay (shared/audit) of a recorded production
+// log; the benchmark times only the replay. Also the log of a what-if run, which the wave
+// step produces as its input.
+import { type AuditLog, auditLog, simulateProduction } from "@fangcang/audit";
 import type { AnyCloudEvent } from "@fangcang/contracts";
-import { MemoryLedger } from "@fangcang/ledger";
 import { runWhatIf } from "@fangcang/simulation";
 import type { ClinicalPolicy } from "@fangcang/triage";
 
 /** The CloudEvents source of the allocator's own events (its default FANGCANG_SOURCE). */
 export const ALLOCATOR_SOURCE = "fangcang/allocator";
-
-function memoryCore(policy: ClinicalPolicy): AllocationCore {
-  return new AllocationCore({
-    ledger: new MemoryLedger(),
-    patients: new MemoryPatientStore(),
-    policy,
-    source: ALLOCATOR_SOURCE,
-  });
-}
 
 /**
  * The log a run of `scenario` leaves, with intake systems that admit each transfer 2 h after
@@ -31,23 +20,26 @@ export async function recordLog(scenario: Iterable<AnyCloudEvent>, policy: Clini
   return log;
 }
 
-export interface ReplayResult {
-  events: number;
-  decisions: number;
-  rejected: number;
+/**
+ * A production log of `scenario` for the audit to replay: three allocator instances sharing
+ * one ledger, with crashes, redeliveries and intake answers (`simulateProduction`), in the
+ * layout `fangcang export` writes.
+ */
+export function recordProductionLog(scenario: Iterable<AnyCloudEvent>, policy: ClinicalPolicy): Promise<AuditLog> {
+  return simulateProduction(scenario, { policy, instances: 3, partitions: 12, seed: 1 });
 }
 
-/** Replays a recorded log from an empty ledger; follow-ups are in the log, so they are not re-applied. */
-export async function replayLog(log: readonly AnyCloudEvent[], policy: ClinicalPolicy): Promise<ReplayResult> {
-  const core = memoryCore(policy);
-  let decisions = 0;
-  let rejected = 0;
-  for (const [i, event] of log.entries()) {
-    // The core's ledger answers in microtasks: yield now and then, so signals are heard.
-    if (i % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
-    const outcome = await core.handle(event);
-    decisions += outcome.outputs.length;
-    if (outcome.rejected !== undefined) rejected++;
+export interface ReplayResult {
+  /** Inputs replayed (case and facility events, follow-ups included). */
+  events: number;
+  decisions: number;
+}
+
+/** `fangcang audit` on the log, in memory; throws if the audit does not pass. */
+export async function replayLog(log: AuditLog): Promise<ReplayResult> {
+  const report = await auditLog(log);
+  if (!report.ok) {
+    throw new Error(`the audit of the benchmark's own log failed: ${JSON.stringify(report.mismatchCounts)}`);
   }
-  return { events: log.length, decisions, rejected };
+  return { events: report.inputs.replayed, decisions: report.decisions.replayed };
 }

@@ -8,7 +8,7 @@ import { ProgressBar } from "@fangcang/cli";
 import type { AnyCloudEvent } from "@fangcang/contracts";
 import { plannedDays, shanghai2022 } from "@fangcang/scenario";
 import { shanghai2022 as shanghaiPolicy } from "@fangcang/triage";
-import { ALLOCATOR_SOURCE, recordLog, replayLog } from "./audit-replay.ts";
+import { ALLOCATOR_SOURCE, recordLog, recordProductionLog, replayLog } from "./audit-replay.ts";
 import { measureDrain } from "./drain.ts";
 import { LatencyCollector, summarise } from "./latency.ts";
 import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts";
@@ -108,10 +108,10 @@ export class BenchRun {
   private async audit(): Promise<void> {
     const { seed, auditCases, repetitions } = this.options;
     this.io.log(`audit: recording a log of ${auditCases.toLocaleString("en")} cases in memory`);
-    const log = await recordLog(waveUntil(seed, auditCases), shanghaiPolicy);
+    const log = await recordProductionLog(waveUntil(seed, auditCases), shanghaiPolicy);
     for (let r = 1; r <= repetitions; r++) {
       const started = performance.now();
-      const result = await replayLog(log, shanghaiPolicy);
+      const result = await replayLog(log);
       const seconds = (performance.now() - started) / 1000;
       this.record("audit replay", "events/s", result.events / seconds, targets.auditReplay);
       this.io.log(

@@ -26,6 +26,22 @@ export class MemoryPatientStore implements PatientStore {
 }
 
 /**
+ * Keeps the snapshots themselves (they are never changed in place): for replays of a log the
+ * service already validated, where serializing every patient would be most of the work.
+ */
+export class LivePatientStore implements PatientStore {
+  private readonly patients = new Map<string, PatientSnapshot>();
+
+  async get(caseId: string): Promise<PatientSnapshot | undefined> {
+    return this.patients.get(caseId);
+  }
+
+  async putMany(patients: PatientSnapshot[]): Promise<void> {
+    for (const patient of patients) this.patients.set(patient.context.caseId, patient);
+  }
+}
+
+/**
  * Holds a batch's patient changes in memory until `flush`: the worker produces a batch's
  * outputs first and stores its patients after, so a crash in between replays the batch
  * from the old snapshots and re-emits the same outputs (see docs/decisions/).

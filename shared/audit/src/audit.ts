@@ -5,7 +5,7 @@
 // anything it makes that is not recorded, and anything that differs is a mismatch, named
 // with the first diverging event and both versions.
 import { createHash } from "node:crypto";
-import { AllocationCore, inputOpId, MemoryPatientStore } from "@fangcang/allocation";
+import { AllocationCore, inputOpId, LivePatientStore } from "@fangcang/allocation";
 import { type AnyCloudEvent, caseIdOf } from "@fangcang/contracts";
 import { checkLedgerInvariants, MemoryLedger } from "@fangcang/ledger";
 import { type ClinicalPolicy, policyByVersion } from "@fangcang/triage";
@@ -59,7 +59,7 @@ export interface AuditReport {
   perType: Record<string, number>;
   perRule: Record<string, number>;
   perRoute: Record<string, number>;
-  /** SHA-256 of the replayed decisions, one canonical JSON line each, in replay order. */
+  /** SHA-256 of the replayed decisions, one JSON line each, in replay order. */
   replayDigest: string;
 }
 
@@ -84,9 +84,9 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** What a decision says: everything but transport details. */
+/** What a decision says: everything but transport details, as its producer wrote it. */
 function comparable(event: AnyCloudEvent): string {
-  return canonicalJson({
+  return JSON.stringify({
     type: event.type,
     id: event.id,
     source: event.source,
@@ -94,6 +94,11 @@ function comparable(event: AnyCloudEvent): string {
     time: event.time,
     data: event.data,
   });
+}
+
+/** Equal texts, or equal but for the order of object keys (another producer's JSON). */
+function sameEvent(a: string, b: string): boolean {
+  return a === b || canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
 }
 
 interface Recorded {
@@ -162,7 +167,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     const text = comparable(event);
     const earlier = recordedById.get(event.id);
     if (earlier !== undefined) {
-      if (earlier.text !== text) {
+      if (!sameEvent(earlier.text, text)) {
         mismatch({
           kind: "conflicting_duplicate",
           id: event.id,
@@ -209,7 +214,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   const ledger = new MemoryLedger();
   const core = new AllocationCore({
     ledger,
-    patients: new MemoryPatientStore(),
+    patients: new LivePatientStore(),
     policy: policy(defaultVersion),
     source,
     policyFor: (caseId) => {
@@ -275,7 +280,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       return;
     }
     recorded.matched = true;
-    if (recorded.text !== text) {
+    if (!sameEvent(recorded.text, text)) {
       mismatch({
         kind: "changed",
         id: made.id,

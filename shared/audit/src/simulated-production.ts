@@ -17,6 +17,7 @@ import {
 import { type AnyCloudEvent, caseIdOf, cloudEvent, defaultTopics } from "@fangcang/contracts";
 import { MemoryLedger } from "@fangcang/ledger";
 import { mulberry32 } from "@fangcang/scenario";
+import { EventSchedule } from "@fangcang/simulation";
 import type { ClinicalPolicy } from "@fangcang/triage";
 import { DEFAULT_ALLOCATOR_SOURCE } from "./audit.ts";
 import { type AuditLog, emptyLog } from "./audit-log.ts";
@@ -83,18 +84,8 @@ export async function simulateProduction(
   let intakeEvents = 0;
 
   // Intake answers are sent at their own time: held back until the stream reaches it.
-  const scheduled: AnyCloudEvent[] = [];
-  const schedule = (event: AnyCloudEvent) => {
-    const at = Date.parse(event.time);
-    let lo = 0;
-    let hi = scheduled.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (Date.parse((scheduled[mid] as AnyCloudEvent).time) <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    scheduled.splice(lo, 0, event);
-  };
+  const scheduled = new EventSchedule();
+  const schedule = (event: AnyCloudEvent) => scheduled.push(Date.parse(event.time), event);
 
   /** Intake systems answer each new transfer order once: admit (then maybe discharge) or reject. */
   const answered = new Set<string>();
@@ -157,12 +148,10 @@ export async function simulateProduction(
     // comes within the hour of it (or, with nothing left to do, the next one is).
     let work = pending();
     const streamAt = work.length > 0 ? Math.min(...work.map(timeOf)) : Number.NEGATIVE_INFINITY;
-    const nextTime = scheduled.length > 0 ? Date.parse((scheduled[0] as AnyCloudEvent).time) : Number.NaN;
+    const nextTime = scheduled.peekTime();
     const horizon = (work.length > 0 ? streamAt : nextTime) + HOUR;
-    let release = 0;
-    while (release < scheduled.length && Date.parse((scheduled[release] as AnyCloudEvent).time) <= horizon) release++;
-    if (release > 0) {
-      for (const event of scheduled.splice(0, release)) append(event);
+    if (scheduled.size > 0 && scheduled.peekTime() <= horizon) {
+      while (scheduled.size > 0 && scheduled.peekTime() <= horizon) append(scheduled.pop() as AnyCloudEvent);
       work = pending();
     }
     if (work.length === 0) break;

@@ -1,2 +1,3 @@
+export * from "./event-schedule.ts";
 export * from "./queue-chart.ts";
 export * from "./what-if.ts";

@@ -7,6 +7,7 @@ import { type AnyCloudEvent, caseIdOf, cloudEvent, type EventData, type Route } 
 import { checkLedgerInvariants, MemoryLedger } from "@fangcang/ledger";
 import { mixSeed, mulberry32, stayDays } from "@fangcang/scenario";
 import { type ClinicalPolicy, triage } from "@fangcang/triage";
+import { EventSchedule } from "./event-schedule.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -34,55 +35,6 @@ export interface WhatIfReport {
   violations: string[];
 }
 
-/** A small binary heap of scheduled intake events, by time then insertion. */
-class Schedule {
-  private readonly items: { at: number; n: number; event: AnyCloudEvent }[] = [];
-  private count = 0;
-  get size(): number {
-    return this.items.length;
-  }
-  peekTime(): number {
-    return this.items[0]?.at ?? Number.POSITIVE_INFINITY;
-  }
-  push(at: number, event: AnyCloudEvent): void {
-    const items = this.items;
-    items.push({ at, n: this.count++, event });
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      [items[i], items[parent]] = [items[parent] as (typeof items)[0], items[i] as (typeof items)[0]];
-      i = parent;
-    }
-  }
-  pop(): AnyCloudEvent | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined) return undefined;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(l, m)) m = l;
-        if (r < items.length && this.less(r, m)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m] as (typeof items)[0], items[i] as (typeof items)[0]];
-        i = m;
-      }
-    }
-    return top.event;
-  }
-  private less(a: number, b: number): boolean {
-    const x = this.items[a] as { at: number; n: number };
-    const y = this.items[b] as { at: number; n: number };
-    return x.at < y.at || (x.at === y.at && x.n < y.n);
-  }
-}
-
 export async function runWhatIf(
   scenario: Iterable<AnyCloudEvent>,
   policy: ClinicalPolicy,
@@ -94,7 +46,7 @@ export async function runWhatIf(
   const ledger = new MemoryLedger();
   const core = new AllocationCore({ ledger, patients: new MemoryPatientStore(), policy, source: "fangcang/allocator" });
   const rng = mulberry32(mixSeed(intake.seed, 0x1a7a4e));
-  const schedule = new Schedule();
+  const schedule = new EventSchedule();
   const reported = new Map<string, { at: number; priority: number; preferred: Route; severity: string }>();
   const firstOrdered = new Map<string, number>();
   const waitingNow = new Map<string, Route>();
