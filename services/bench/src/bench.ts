@@ -54,6 +54,7 @@ export class BenchRun {
   /** Running services, by the label their profile is filed under. */
   private readonly services = new Map<ServiceProcess, string>();
   private probe: GroupProgressProbe | undefined;
+  private cleaning: Promise<void> | undefined;
 
   constructor(options: BenchOptions, infra: BenchInfra, io: BenchIo) {
     this.options = options;
@@ -77,7 +78,13 @@ export class BenchRun {
     return { runId: this.namespaces.runId, measurements: [...this.measurements.values()], profiles: this.profiles };
   }
 
-  async cleanUp(): Promise<void> {
+  /** Safe to call more than once and concurrently (Ctrl-C during a step): one clean-up runs. */
+  cleanUp(): Promise<void> {
+    this.cleaning ??= this.stopAndRemove();
+    return this.cleaning;
+  }
+
+  private async stopAndRemove(): Promise<void> {
     for (const service of this.services.keys()) await service.stop().catch(() => undefined);
     await this.probe?.close().catch(() => undefined);
     await this.namespaces.removeAll();

@@ -50,6 +50,7 @@ describe("medians, percentiles and verdicts", () => {
   it("a latency above its ceiling is missed; below it is met", () => {
     expect(verdict(100, targets.p99At2000)).toMatchObject({ met: false, ratio: 0.5 });
     expect(verdict(25, targets.p99At2000)).toMatchObject({ met: true, ratio: 2 });
+    expect(verdict(16_500, targets.p99At2000).text).toBe("MISSED: 0.0030x of the target, needs 330.00x");
   });
 });
 

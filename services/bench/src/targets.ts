@@ -42,8 +42,10 @@ export interface Verdict {
 export function verdict(value: number, target: Target): Verdict {
   const ratio = target.kind === "at-least" ? value / target.value : target.value / value;
   const met = target.kind === "at-least" ? value >= target.value : value <= target.value;
+  // Two significant digits for small ratios, so a far miss does not read "0.00x".
+  const times = (x: number) => (x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
   const text = met
-    ? `met (${ratio.toFixed(2)}x)`
-    : `MISSED: ${ratio.toFixed(2)}x of the target, needs ${(1 / ratio).toFixed(2)}x`;
+    ? `met (${times(ratio)}x)`
+    : `MISSED: ${times(ratio)}x of the target, needs ${(1 / ratio).toFixed(2)}x`;
   return { met, ratio, text };
 }
