@@ -4,6 +4,9 @@ import { ConfigError, redactUrl } from "@fangcang/config";
 import { startAllocator } from "./allocator.ts";
 import { loadAllocatorConfig } from "./config.ts";
 
+/** Under the 30 s a supervisor (Kubernetes, systemd) usually waits before SIGKILL. */
+const STOP_GRACE_MS = 25_000;
+
 function log(message: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(
     `${JSON.stringify({ time: new Date().toISOString(), service: "allocator", message, ...fields })}\n`,
@@ -32,6 +35,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log("stopping", { signal });
+    // A stop that hangs (a broker that never answers the group leave) must not outlive the
+    // supervisor's patience silently: uncommitted work is replayed after a restart anyway.
+    setTimeout(() => {
+      log("graceful stop did not finish; exiting", { afterMs: STOP_GRACE_MS });
+      process.exit(1);
+    }, STOP_GRACE_MS).unref();
     await allocator.stop();
     log("stopped", allocator.worker.stats as unknown as Record<string, unknown>);
     process.exit(0);
