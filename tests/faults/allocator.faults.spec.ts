@@ -587,6 +587,11 @@ in the body says why (\`broker unreachable: …\`, \`consumer restarting\`, \`re
   produced but their offsets not committed, so the next start replayed and re-emitted them.
   The consumer now commits through the batch's own \`commitOffsetsIfNecessary(offsets)\`,
   which commits during the stop too.
+- **Creating a topic failed although it worked** (found by this suite on a busy broker):
+  kafkajs's \`createTopics({ waitForLeaders: true })\` retries only \`LEADER_NOT_AVAILABLE\`,
+  and a broker that has not caught up with the new topic answers
+  \`UNKNOWN_TOPIC_OR_PARTITION\`. \`ensureTopics\` (\`shared/bus/src/admin.ts\`) now waits for
+  the leaders itself and tolerates both.
 
 The allocators run with \`FANGCANG_SESSION_TIMEOUT_MS=6000\` (the broker's minimum; default
 30 s), so that after each SIGKILL the group reassigns the dead member's partitions quickly

@@ -21,6 +21,9 @@ export interface ServiceProcess<T extends { stop(): Promise<void> }> {
   stopped?(service: T): Record<string, unknown>;
 }
 
+/** Under the 30 s a supervisor (Kubernetes, systemd) usually waits before SIGKILL. */
+export const STOP_GRACE_MS = 25_000;
+
 export function runService<T extends { stop(): Promise<void> }>(process_: ServiceProcess<T>): void {
   const log = jsonLog(process_.name);
   const fatal = (error: Error) => {
@@ -35,6 +38,12 @@ export function runService<T extends { stop(): Promise<void> }>(process_: Servic
       if (stopping) return;
       stopping = true;
       log("stopping", { signal });
+      // A stop that hangs (a broker that never answers the group leave) must not outlive the
+      // supervisor's patience silently: uncommitted work is replayed after a restart anyway.
+      setTimeout(() => {
+        log("graceful stop did not finish; exiting", { afterMs: STOP_GRACE_MS });
+        process.exit(1);
+      }, STOP_GRACE_MS).unref();
       await service.stop();
       log("stopped", process_.stopped?.(service) ?? {});
       process.exit(0);
