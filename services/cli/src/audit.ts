@@ -6,10 +6,12 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AuditLog, auditLog, auditSummary, DEFAULT_ALLOCATOR_SOURCE, emptyLog } from "@fangcang/audit";
+import { createKafka } from "@fangcang/bus";
 import { type AnyCloudEvent, type TopicRole, topicNames } from "@fangcang/contracts";
 import { policyByVersion } from "@fangcang/triage";
 import { parseOptions, runCommand } from "./command.ts";
-import { readJsonLinesLog, readKafkaLog } from "./event-log.ts";
+import { fetchPartitionOffsets, readJsonLinesLog, readKafkaLog } from "./event-log.ts";
+import { readManifest } from "./export.ts";
 import { ProgressBar } from "./progress.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -83,14 +85,29 @@ export function auditCommand(argv: string[]): Promise<number> {
   return runCommand("audit", auditUsage, argv, (a) => parseAuditArgs(a), runAudit);
 }
 
-/** Reads the log the arguments name; `skipped` counts messages that are not contract events. */
-export async function readAuditLog(args: AuditArgs): Promise<{ log: AuditLog; skipped: number }> {
+/**
+ * Reads the log the arguments name; `skipped` counts messages that are not contract events.
+ * `onTotal` hears how many records there are to read (when known: Kafka's offsets, an
+ * export's manifest), `onRead` how many have been read.
+ */
+export async function readAuditLog(
+  args: AuditArgs,
+  progress: { onTotal?: (total: number) => void; onRead?: (read: number) => void } = {},
+): Promise<{ log: AuditLog; skipped: number }> {
   const log = emptyLog();
   const topics = topicNames(args.topicPrefix);
   const roleOf = new Map(ROLES.map((role) => [topics[role], role]));
   let skipped = 0;
-  const add = (role: TopicRole, event: AnyCloudEvent) => (log[role as keyof AuditLog] as AnyCloudEvent[]).push(event);
+  let read = 0;
+  const add = (role: TopicRole, event: AnyCloudEvent) => {
+    (log[role as keyof AuditLog] as AnyCloudEvent[]).push(event);
+    if (++read % 10_000 === 0) progress.onRead?.(read);
+  };
   if ("dir" in args.from) {
+    const manifest = await readManifest(args.from.dir);
+    if (manifest !== undefined) {
+      progress.onTotal?.(ROLES.reduce((sum, role) => sum + (manifest.topics[topics[role]]?.events.lines ?? 0), 0));
+    }
     for (const role of ROLES) {
       const file = join(args.from.dir, `${topics[role]}.jsonl`);
       if (!existsSync(file)) {
@@ -101,6 +118,14 @@ export async function readAuditLog(args: AuditArgs): Promise<{ log: AuditLog; sk
       for await (const event of readJsonLinesLog(file, { topic: role, onInvalid: () => skipped++ })) add(role, event);
     }
   } else {
+    const kafka = createKafka({ brokers: args.from.kafka, clientId: "fangcang-audit" });
+    const offsets = await fetchPartitionOffsets(
+      kafka,
+      ROLES.map((role) => topics[role]),
+    );
+    let total = 0;
+    for (const partitions of offsets.values()) for (const p of partitions) total += Number(p.high - p.low);
+    progress.onTotal?.(total);
     for await (const entry of readKafkaLog({
       brokers: args.from.kafka,
       topics: ROLES.map((role) => topics[role]),
@@ -110,12 +135,20 @@ export async function readAuditLog(args: AuditArgs): Promise<{ log: AuditLog; sk
       add(roleOf.get(entry.topic) as TopicRole, entry.event);
     }
   }
+  progress.onRead?.(read);
   return { log, skipped };
 }
 
 async function runAudit(args: AuditArgs): Promise<number> {
   const started = Date.now();
-  const { log, skipped } = await readAuditLog(args);
+  let reading: ProgressBar | undefined;
+  const { log, skipped } = await readAuditLog(args, {
+    onTotal: (total) => {
+      reading = new ProgressBar({ unit: "records read", total });
+    },
+    onRead: (read) => reading?.update(read),
+  });
+  reading?.finish();
   const events = log.cases.length + log.facilities.length + log.transfers.length + log.ledger.length;
   console.error(
     `audit: read ${events.toLocaleString("en")} events in ${((Date.now() - started) / 1000).toFixed(1)} s` +
