@@ -7,13 +7,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { RunningAllocator } from "@fangcang/allocator";
 import { auditLog } from "@fangcang/audit";
-import { createKafka, EventProducer } from "@fangcang/bus";
+import { createKafka, EventProducer, GroupProgressProbe } from "@fangcang/bus";
 import { type AnyCloudEvent, toJsonLine } from "@fangcang/contracts";
 import { scenarios } from "@fangcang/scenario";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAuditArgs, readAuditLog } from "../services/cli/src/audit.ts";
-import { fetchPartitionOffsets } from "../services/cli/src/event-log.ts";
-import { startTestAllocator } from "./harness/allocator.ts";
+import { redisNamespaceOf, startTestAllocator } from "./harness/allocator.ts";
 import { createTestTopics, type TestNamespace, testBrokers, testNamespace } from "./harness/namespace.ts";
 
 const run = promisify(execFile);
@@ -29,24 +28,33 @@ afterAll(async () => {
   await Promise.all(running.map((a) => a.stop()));
 });
 
-/** Waits until the allocators have read every input and the output topics stop growing. */
-async function drained(ns: TestNamespace, instances: RunningAllocator[], inputs: number): Promise<void> {
-  const kafka = createKafka({ brokers: testBrokers(), clientId: "audit-spec" });
-  let last = "";
-  let stableSince = Date.now();
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
-    const offsets = await fetchPartitionOffsets(kafka, [ns.topics.cases, ns.topics.transfers, ns.topics.ledger]);
-    const marks = JSON.stringify([...offsets.values()].map((ps) => ps.map((p) => String(p.high))));
-    const handled = instances.reduce((sum, a) => sum + a.worker.stats.events, 0);
-    if (marks !== last) {
-      last = marks;
-      stableSince = Date.now();
-    } else if (handled >= inputs && Date.now() - stableSince > 3_000) {
-      return;
+/**
+ * Waits until the allocators' group has committed every input, their own follow-ups
+ * included (which grow the cases topic while it works), and nothing has moved for 3 s.
+ */
+async function drained(ns: TestNamespace): Promise<void> {
+  const probe = await GroupProgressProbe.connect(testBrokers(), "audit-spec");
+  try {
+    let last = "";
+    let stableSince = Date.now();
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+      const { committed, end } = await probe.progress(`${redisNamespaceOf(ns)}-allocator`, [
+        ns.topics.cases,
+        ns.topics.facilities,
+      ]);
+      const mark = `${committed}/${end}`;
+      if (mark !== last) {
+        last = mark;
+        stableSince = Date.now();
+      } else if (end > 0 && committed === end && Date.now() - stableSince > 3_000) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    throw new Error(`the allocators did not drain the scenario within 120 s (committed/end: ${last})`);
+  } finally {
+    await probe.close();
   }
-  throw new Error("the allocators did not drain the scenario within 90 s");
 }
 
 /** Plays the scenario through `instances` allocators in one group on a namespace of its own. */
@@ -64,7 +72,7 @@ async function record(name: string, instances: number): Promise<TestNamespace> {
   await producer.send([{ topic: ns.topics.cases, events: events.filter((e) => !e.type.startsWith("facility.")) }]);
   await producer.disconnect();
   // Internal follow-ups are inputs too; wait for the whole cascade to settle.
-  await drained(ns, allocators, events.length);
+  await drained(ns);
   return ns;
 }
 
