@@ -3,27 +3,18 @@
 import { createKafka } from "@fangcang/bus";
 import { type AnyCloudEvent, cloudEvent, toKafkaMessage } from "@fangcang/contracts";
 import { checkLedgerInvariants, type LedgerSnapshot, RedisLedger } from "@fangcang/ledger";
+import { seededRandom } from "@fangcang/scenario";
 import { Redis } from "ioredis";
 import type { Admin, KafkaMessage } from "kafkajs";
 import type { TestNamespace } from "../harness/namespace.ts";
-
-// ---- randomness --------------------------------------------------------------------------
-
-/** mulberry32: small, fast and the same everywhere, so a seed replays a run exactly. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 import { sleep, waitFor } from "../harness/wait.ts";
 
 export { sleep, waitFor };
+
+// ---- randomness --------------------------------------------------------------------------
+
+/** mulberry32 (the scenarios' generator): a seed replays a run exactly. */
+export const random = seededRandom;
 
 // ---- workload ----------------------------------------------------------------------------
 

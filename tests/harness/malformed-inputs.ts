@@ -15,6 +15,7 @@ import {
   type TopicRole,
   toKafkaMessage,
 } from "@fangcang/contracts";
+import { seededRandom } from "@fangcang/scenario";
 
 export type InputTopic = Extract<TopicRole, "cases" | "facilities">;
 
@@ -124,17 +125,8 @@ export function markerOf(letter: { headers: Record<string, string>; key: string 
 
 // ---- randomness ------------------------------------------------------------------------
 
-/** mulberry32: small, fast, and the same on every platform. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** mulberry32 (the scenarios' generator): a seed replays a run exactly. */
+const random = seededRandom;
 
 class Dice {
   readonly next: () => number;

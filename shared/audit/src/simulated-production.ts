@@ -16,7 +16,7 @@ import {
 } from "@fangcang/allocation";
 import { type AnyCloudEvent, caseIdOf, cloudEvent, defaultTopics } from "@fangcang/contracts";
 import { MemoryLedger } from "@fangcang/ledger";
-import { mulberry32 } from "@fangcang/scenario";
+import { seededRandom } from "@fangcang/scenario";
 import { EventSchedule } from "@fangcang/simulation";
 import type { ClinicalPolicy } from "@fangcang/triage";
 import { DEFAULT_ALLOCATOR_SOURCE } from "./audit.ts";
@@ -59,8 +59,7 @@ export async function simulateProduction(
   const rejectRate = options.rejectRate ?? 0.1;
   const dischargeRate = options.dischargeRate ?? 0.5;
   const silentRate = options.silentRate ?? 0.05;
-  const generator = mulberry32(options.seed);
-  const rng = () => generator.next();
+  const rng = seededRandom(options.seed);
   const source = DEFAULT_ALLOCATOR_SOURCE;
 
   // The topics' partitions, as logs; `next` is each input partition's committed offset.

@@ -36,6 +36,12 @@ export function mulberry32(seed: number): Rng {
   };
 }
 
+/** The same generator as a plain function, for callers that only draw numbers. */
+export function seededRandom(seed: number): () => number {
+  const rng = mulberry32(seed);
+  return () => rng.next();
+}
+
 export function chance(rng: Rng, probability: number): boolean {
   return rng.next() < probability;
 }
