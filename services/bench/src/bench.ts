@@ -145,9 +145,12 @@ export class BenchRun {
     this.record("end-to-end throughput", "cases/s", ourRate, targets.throughput);
     this.record("throughput / bare pipe", "ratio", ourRate / bareRate, targets.ratioToBarePipe);
     this.record("allocator RSS after the backlog", "MB", ours.rss / MB);
+    this.record("bare pipe CPU per case", "µs", (bare.cpuSeconds / cases) * 1e6);
+    this.record("allocator CPU per case", "µs", (ours.cpuSeconds / cases) * 1e6);
     this.io.log(
       `throughput ${r}: allocator ${fmt(ourRate)} cases/s (${ours.events.toLocaleString("en")} messages in ${ours.seconds.toFixed(1)} s), ` +
         `bare pipe ${fmt(bareRate)} cases/s (${bare.seconds.toFixed(1)} s): ratio ${(ourRate / bareRate).toFixed(2)}\n` +
+        `  CPU per case: allocator ${fmt((ours.cpuSeconds / cases) * 1e6)} µs, bare pipe ${fmt((bare.cpuSeconds / cases) * 1e6)} µs\n` +
         `  ${describeRedisUsage(redisBefore, redisAfter, ours.seconds)}`,
     );
     this.record("Redis ledger script time per call", "µs", perCall(redisBefore, redisAfter));
@@ -160,9 +163,11 @@ export class BenchRun {
     ns: BenchNamespace,
     label: string,
     onPoll?: (committed: number, end: number, service: ServiceProcess) => void,
-  ): Promise<{ seconds: number; events: number; rss: number }> {
+  ): Promise<{ seconds: number; events: number; rss: number; cpuSeconds: number }> {
     const groupId = `${ns.redisNamespace}-${kind}`;
     const service = await this.startService(kind, ns, groupId, `${label}-${kind}`);
+    // From the moment it is consuming: what starting took (loading modules, joining) is left out.
+    const cpuBefore = service.cpuSeconds();
     let bar: ProgressBar | undefined;
     const result = await measureDrain({
       probe: this.probe as GroupProgressProbe,
@@ -178,8 +183,9 @@ export class BenchRun {
     });
     bar?.finish();
     const rss = service.memory().rss;
+    const cpuSeconds = service.cpuSeconds() - cpuBefore;
     await this.stopService(service);
-    return { ...result, rss };
+    return { ...result, rss, cpuSeconds };
   }
 
   private async startService(

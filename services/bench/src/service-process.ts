@@ -26,6 +26,18 @@ export function residentMemory(pid: number): { rss: number; peak: number } {
   return { rss: kib("VmRSS"), peak: kib("VmHWM") };
 }
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc/<pid>/stat: unlike wall time it
+ * hardly changes when other processes share the cores, so it compares runs on a noisy machine.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces), from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticksPerSecond = 100; // USER_HZ, 100 on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 export class ServiceProcess {
   readonly kind: ServiceKind;
   readonly child: ChildProcess;
@@ -88,6 +100,10 @@ export class ServiceProcess {
 
   memory(): { rss: number; peak: number } {
     return residentMemory(this.child.pid as number);
+  }
+
+  cpuSeconds(): number {
+    return cpuSeconds(this.child.pid as number);
   }
 
   lastLines(): string {
