@@ -80,9 +80,17 @@ export function tickOpId(tickId: string): string {
   return opIdOf({ source: "tick", id: tickId }, "tick");
 }
 
+/** Events are never changed once made, so an input's op id is worked out once, however often it is asked for. */
+const opIdsOfInputs = new WeakMap<AnyCloudEvent, string>();
+
 /** The ledger operation id of an input: the key an event travels under is its case or its facility. */
 export function inputOpId(event: AnyCloudEvent): string {
-  return opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
+  let opId = opIdsOfInputs.get(event);
+  if (opId === undefined) {
+    opId = opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
+    opIdsOfInputs.set(event, opId);
+  }
+  return opId;
 }
 
 const reject = (code: string, message: string, state?: string): Outcome => ({
