@@ -19,11 +19,11 @@ import {
   newPatient,
   type PatientEvent,
   type PatientSnapshot,
-  patientMachine,
   stateOf,
   type TestResult,
   type TriageSummary,
   transitionPatient,
+  withContext,
 } from "@fangcang/patient";
 import { isKnownDistrict, servesNeed } from "@fangcang/placement";
 import { type ClinicalPolicy, policyByVersion, triage } from "@fangcang/triage";
@@ -577,7 +577,7 @@ export class AllocationCore {
   private async finish(step: Step): Promise<Outcome> {
     const context = step.patient.context;
     const appliedOps = [...context.appliedOps, step.opId].slice(-REMEMBERED_INPUTS);
-    step.patient = patientMachine.resolveState({ value: step.patient.value, context: { ...context, appliedOps } });
+    step.patient = withContext(step.patient, { ...context, appliedOps });
     await this.patients.putMany([step.patient]);
     return {
       outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { transition } from "xstate";
+import { initialTransition, transition } from "xstate";
 import { patientMachine } from "./patient-machine.ts";
 import { newPatient, type PatientSnapshot, persistPatient, restorePatient, stateOf } from "./patient-snapshot.ts";
 import type { Allocation, PatientContext, PatientEvent } from "./patient-types.ts";
@@ -135,5 +135,34 @@ describe("the allocation-light transition", () => {
       b = nextB;
     }
     expect(stateOf(b)).toBe("closed");
+  });
+
+  /** Everything but the machine, which both share. */
+  const fields = ({ machine: _, ...rest }: PatientSnapshot) => rest;
+
+  it("starts every patient where xstate's initialTransition does, with that patient's context", async () => {
+    const { initialPatient } = await import("./patient-transition.ts");
+    for (const c of [context, { ...context, caseId: "SH-2", appliedOps: ["op-9"] }]) {
+      const [expected] = initialTransition(patientMachine, c);
+      expect(fields(initialPatient(c))).toEqual(fields(expected));
+      expect(initialPatient(c).context).toBe(c);
+    }
+  });
+
+  it("gives a snapshot another context exactly as resolveState does, in every state", async () => {
+    const { withContext } = await import("./patient-transition.ts");
+    const other = { ...context, appliedOps: ["op-2"] };
+    const states = [
+      given(),
+      given({ type: "WAITLISTED" }),
+      given({ type: "PLACED", allocation }),
+      given({ type: "PLACED", allocation }, { type: "ADMITTED", transferId: "tr-1" }),
+      given({ type: "PLACED", allocation }, { type: "WITHDRAWN", reason: "moved away" }),
+    ];
+    for (const snapshot of states) {
+      const expected = patientMachine.resolveState({ value: snapshot.value, context: other });
+      expect(fields(withContext(snapshot, other))).toEqual(fields(expected));
+    }
+    expect(states.map(stateOf)).toEqual(["placing", "waiting", "ordered", "admitted", "closed"]);
   });
 });

@@ -37,10 +37,26 @@ export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent
   return [next, actions];
 }
 
+/**
+ * Every first snapshot is the same but for its context (`placing` has no entry actions and
+ * the context is the input as given), so xstate works it out once and each new patient
+ * takes a copy with its own context.
+ */
+const initial = patientMachine.getInitialSnapshot(scope as never, placeholder);
+collected = [];
+
 /** A new patient's first snapshot; same result as xstate's `initialTransition`. */
 export function initialPatient(context: PatientContext): PatientSnapshot {
-  collected = [];
-  const snapshot = patientMachine.getInitialSnapshot(scope as never, context);
-  collected = [];
-  return snapshot;
+  return withContext(initial, context);
+}
+
+/**
+ * The same state with another context; same result as `patientMachine.resolveState` (a
+ * snapshot is a plain object and its state nodes, value and tags follow from the state
+ * alone), without working the state nodes out again from the value.
+ */
+export function withContext(snapshot: PatientSnapshot, context: PatientContext): PatientSnapshot {
+  // A machine that reached its final state keeps only that node, where resolveState lists the root too.
+  if (snapshot.status !== "active") return patientMachine.resolveState({ value: snapshot.value, context });
+  return { ...snapshot, context };
 }
