@@ -9,6 +9,7 @@ import {
   cloudEvent,
   type EventData,
   type EventType,
+  trustedCloudEvent,
 } from "@fangcang/contracts";
 import { type BedLedger, LedgerError, type Offer, type PlaceRequest, type Settled } from "@fangcang/ledger";
 import {
@@ -64,6 +65,11 @@ export interface AllocationCoreOptions {
   expiryWatch?: ExpiryWatch;
   /** The policy a new case is triaged under, when it is not `policy` (a replay of old decisions). */
   policyFor?: (caseId: string) => ClinicalPolicy | undefined;
+  /**
+   * Validate every event made against its schema (default true). Off only where each one is
+   * compared with a recorded event that was validated when it was produced (the audit).
+   */
+  validateOutputs?: boolean;
 }
 
 /** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
@@ -129,6 +135,7 @@ export class AllocationCore {
   private readonly source: string;
   private readonly expiryWatch: ExpiryWatch;
   private readonly policyFor: (caseId: string) => ClinicalPolicy | undefined;
+  private readonly cloudEvent: typeof cloudEvent;
 
   constructor(options: AllocationCoreOptions) {
     this.ledger = options.ledger;
@@ -137,6 +144,7 @@ export class AllocationCore {
     this.source = options.source;
     this.expiryWatch = options.expiryWatch ?? { nextDue: Number.NEGATIVE_INFINITY };
     this.policyFor = options.policyFor ?? (() => undefined);
+    this.cloudEvent = options.validateOutputs === false ? trustedCloudEvent : cloudEvent;
   }
 
   /**
@@ -276,7 +284,7 @@ export class AllocationCore {
     const at = Date.parse(cause.time);
     this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
     const expired = result.expired.map((e) =>
-      cloudEvent(
+      this.cloudEvent(
         "case.hold-expired",
         { id: `expired-${e.transferId}`, source: this.source, time: cause.time, subject: e.caseId },
         {
@@ -294,7 +302,7 @@ export class AllocationCore {
 
   private offerEvents(cause: { id: string; time: string }, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
     return offers.map((offer) =>
-      cloudEvent(
+      this.cloudEvent(
         "case.bed-offered",
         { id: `offer-${offer.transferId}`, source: this.source, time: cause.time, subject: offer.caseId },
         {
@@ -641,16 +649,17 @@ export class AllocationCore {
   private event<T extends DecisionType>(step: Step, n: number, type: T, data: Omit<EventData<T>, ProvenanceFields>) {
     const caseId = step.patient.context.caseId;
     const decisionId = decisionIdFor(step.opId, caseId, n);
-    return cloudEvent(
+    return this.cloudEvent(
       type as EventType,
       { id: decisionId, source: this.source, time: step.input.time, subject: caseId },
+      // Provenance first, then the decision's own fields, each in its schema's order.
       {
-        ...data,
         decisionId,
         policyVersion: step.patient.context.triage.policyVersion,
         decidedAt: step.input.time,
         causationId: step.input.id,
         ledgerSeq: step.ledgerSeq,
+        ...data,
       } as EventData<T>,
     ) as AnyCloudEvent;
   }
