@@ -3,6 +3,7 @@
 // here. The machine has no children, timers or invocations, so one inert actor scope can
 // serve every call; only the list its action executor fills is per call.
 import { type ActorScope, createActor, type ExecutableActionsFrom } from "xstate";
+import { flatTransition } from "./flat-transition.ts";
 import { patientMachine } from "./patient-machine.ts";
 import type { PatientSnapshot } from "./patient-snapshot.ts";
 import type { PatientContext, PatientEvent } from "./patient-types.ts";
@@ -30,6 +31,8 @@ const scope = {
 
 /** The next snapshot and the actions to carry out; same result as xstate's `transition`. */
 export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent): [PatientSnapshot, Actions] {
+  const flat = flatTransition(snapshot, event, scope);
+  if (flat !== undefined) return flat as [PatientSnapshot, Actions];
   collected = [];
   const next = patientMachine.transition(snapshot, event, scope as never);
   const actions = collected;
