@@ -9,6 +9,7 @@ import {
   cloudEvent,
   type EventData,
   type EventType,
+  trustedCloudEvent,
 } from "@fangcang/contracts";
 import { type BedLedger, LedgerError, type Offer, type PlaceRequest, type Settled } from "@fangcang/ledger";
 import {
@@ -19,11 +20,11 @@ import {
   newPatient,
   type PatientEvent,
   type PatientSnapshot,
-  patientMachine,
   stateOf,
   type TestResult,
   type TriageSummary,
   transitionPatient,
+  withContext,
 } from "@fangcang/patient";
 import { isKnownDistrict, servesNeed } from "@fangcang/placement";
 import { type ClinicalPolicy, policyByVersion, triage } from "@fangcang/triage";
@@ -64,6 +65,11 @@ export interface AllocationCoreOptions {
   expiryWatch?: ExpiryWatch;
   /** The policy a new case is triaged under, when it is not `policy` (a replay of old decisions). */
   policyFor?: (caseId: string) => ClinicalPolicy | undefined;
+  /**
+   * Validate every event made against its schema (default true). Off only where each one is
+   * compared with a recorded event that was validated when it was produced (the audit).
+   */
+  validateOutputs?: boolean;
 }
 
 /** Earliest hold expiry the ledger reported; no expiry check is needed before it. */
@@ -80,9 +86,17 @@ export function tickOpId(tickId: string): string {
   return opIdOf({ source: "tick", id: tickId }, "tick");
 }
 
+/** Events are never changed once made, so an input's op id is worked out once, however often it is asked for. */
+const opIdsOfInputs = new WeakMap<AnyCloudEvent, string>();
+
 /** The ledger operation id of an input: the key an event travels under is its case or its facility. */
 export function inputOpId(event: AnyCloudEvent): string {
-  return opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
+  let opId = opIdsOfInputs.get(event);
+  if (opId === undefined) {
+    opId = opIdOf(event, caseIdOf(event) ?? (event.data as { facilityId: string }).facilityId);
+    opIdsOfInputs.set(event, opId);
+  }
+  return opId;
 }
 
 const reject = (code: string, message: string, state?: string): Outcome => ({
@@ -121,6 +135,7 @@ export class AllocationCore {
   private readonly source: string;
   private readonly expiryWatch: ExpiryWatch;
   private readonly policyFor: (caseId: string) => ClinicalPolicy | undefined;
+  private readonly cloudEvent: typeof cloudEvent;
 
   constructor(options: AllocationCoreOptions) {
     this.ledger = options.ledger;
@@ -129,6 +144,7 @@ export class AllocationCore {
     this.source = options.source;
     this.expiryWatch = options.expiryWatch ?? { nextDue: Number.NEGATIVE_INFINITY };
     this.policyFor = options.policyFor ?? (() => undefined);
+    this.cloudEvent = options.validateOutputs === false ? trustedCloudEvent : cloudEvent;
   }
 
   /**
@@ -136,7 +152,7 @@ export class AllocationCore {
    * in its key's order. Every operation ends by expiring the holds due at the input's
    * time, whose owners hear of it as follow-ups.
    */
-  async handle(event: AnyCloudEvent): Promise<Outcome> {
+  handle(event: AnyCloudEvent): Promise<Outcome> {
     return this.decide(event);
   }
 
@@ -163,7 +179,9 @@ export class AllocationCore {
     return { followUps, receipt: into.receipt as LedgerReceipt };
   }
 
-  private async decide(event: AnyCloudEvent): Promise<Outcome> {
+  // Not async: each case hands back its handler's own promise rather than one more wrapped
+  // around it (an async function returning a promise costs extra microtask turns per input).
+  private decide(event: AnyCloudEvent): Promise<Outcome> {
     switch (event.type) {
       case "facility.registered":
         return this.registerFacility(event);
@@ -198,7 +216,7 @@ export class AllocationCore {
       case "case.release-eligible":
       case "case.closed":
       case "ledger.receipts":
-        return reject("wrong_topic", `${event.type} is an allocator output, not an input`);
+        return Promise.resolve(reject("wrong_topic", `${event.type} is an allocator output, not an input`));
       default: {
         const unreachable: never = event;
         return unreachable;
@@ -268,7 +286,7 @@ export class AllocationCore {
     const at = Date.parse(cause.time);
     this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
     const expired = result.expired.map((e) =>
-      cloudEvent(
+      this.cloudEvent(
         "case.hold-expired",
         { id: `expired-${e.transferId}`, source: this.source, time: cause.time, subject: e.caseId },
         {
@@ -286,7 +304,7 @@ export class AllocationCore {
 
   private offerEvents(cause: { id: string; time: string }, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
     return offers.map((offer) =>
-      cloudEvent(
+      this.cloudEvent(
         "case.bed-offered",
         { id: `offer-${offer.transferId}`, source: this.source, time: cause.time, subject: offer.caseId },
         {
@@ -569,7 +587,7 @@ export class AllocationCore {
   private async finish(step: Step): Promise<Outcome> {
     const context = step.patient.context;
     const appliedOps = [...context.appliedOps, step.opId].slice(-REMEMBERED_INPUTS);
-    step.patient = patientMachine.resolveState({ value: step.patient.value, context: { ...context, appliedOps } });
+    step.patient = withContext(step.patient, { ...context, appliedOps });
     await this.patients.putMany([step.patient]);
     return {
       outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),
@@ -633,16 +651,17 @@ export class AllocationCore {
   private event<T extends DecisionType>(step: Step, n: number, type: T, data: Omit<EventData<T>, ProvenanceFields>) {
     const caseId = step.patient.context.caseId;
     const decisionId = decisionIdFor(step.opId, caseId, n);
-    return cloudEvent(
+    return this.cloudEvent(
       type as EventType,
       { id: decisionId, source: this.source, time: step.input.time, subject: caseId },
+      // Provenance first, then the decision's own fields, each in its schema's order.
       {
-        ...data,
         decisionId,
         policyVersion: step.patient.context.triage.policyVersion,
         decidedAt: step.input.time,
         causationId: step.input.id,
         ledgerSeq: step.ledgerSeq,
+        ...data,
       } as EventData<T>,
     ) as AnyCloudEvent;
   }

@@ -1,10 +1,11 @@
 // Identities derived from inputs, never random: replaying an input yields the same ledger
 // operation id, the same transfer id and the same decision ids, so every effect is applied
 // once and every re-emitted output can be recognised as a duplicate downstream.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
+/** One-shot `hash`: the same digest as createHash().update().digest(), without the Hash object. */
 function sha1(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
+  return hash("sha1", text, "hex");
 }
 
 /**

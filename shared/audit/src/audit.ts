@@ -85,26 +85,76 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What a decision says: everything but transport details, as its producer wrote it. */
-function comparable(event: AnyCloudEvent): string {
-  return JSON.stringify({
+function comparable(event: AnyCloudEvent) {
+  return {
     type: event.type,
     id: event.id,
     source: event.source,
     subject: event.subject,
     time: event.time,
     data: event.data,
-  });
+  };
 }
 
-/** Equal texts, or equal but for the order of object keys (another producer's JSON). */
-function sameEvent(a: string, b: string): boolean {
-  return a === b || canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+/**
+ * Whether two JSON values would be written as the same text, without writing them: same
+ * keys in the same order, same primitives. False may still be equal JSON (an undefined
+ * property, NaN, a toJSON): callers fall back to comparing canonical texts.
+ */
+function sameJsonText(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonText(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || "toJSON" in a || "toJSON" in b) return false;
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key !== otherKeys[i]) return false;
+    if (!sameJsonText((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/** The same decision, written alike or differing only in the order of object keys (another producer's JSON). */
+function sameEvent(a: AnyCloudEvent, b: AnyCloudEvent): boolean {
+  const ca = comparable(a);
+  const cb = comparable(b);
+  return sameJsonText(ca, cb) || canonicalJson(ca) === canonicalJson(cb);
+}
+
+/**
+ * SHA-256 of lines, one after another: fed to the hash in large pieces, since each update
+ * costs a call into the native hash however short its line (same digest as line by line).
+ */
+class DigestLines {
+  private readonly hash = createHash("sha256");
+  private pending = "";
+
+  add(line: string): void {
+    this.pending += `${line}\n`;
+    if (this.pending.length >= 1 << 16) this.flush();
+  }
+
+  digest(): string {
+    this.flush();
+    return this.hash.digest("hex");
+  }
+
+  private flush(): void {
+    this.hash.update(this.pending);
+    this.pending = "";
+  }
 }
 
 interface Recorded {
   event: AnyCloudEvent;
   index: number;
-  text: string;
   matched: boolean;
 }
 
@@ -164,10 +214,9 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   const policyOfCase = new Map<string, string>();
   const versionCounts = new Map<string, number>();
   const record = (event: AnyCloudEvent, topic: keyof AuditLog, index: number) => {
-    const text = comparable(event);
     const earlier = recordedById.get(event.id);
     if (earlier !== undefined) {
-      if (!sameEvent(earlier.text, text)) {
+      if (!sameEvent(earlier.event, event)) {
         mismatch({
           kind: "conflicting_duplicate",
           id: event.id,
@@ -180,7 +229,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       }
       return;
     }
-    recordedById.set(event.id, { event, index, text, matched: false });
+    recordedById.set(event.id, { event, index, matched: false });
     const caseId = caseIdOf(event);
     if (topic === "transfers" && caseId !== undefined) {
       const order = recordedOrder.get(caseId);
@@ -217,6 +266,8 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     patients: new LivePatientStore(),
     policy: policy(defaultVersion),
     source,
+    // Every event the replay makes is compared with a recorded one, validated when produced.
+    validateOutputs: false,
     policyFor: (caseId) => {
       const version = policyOfCase.get(caseId);
       return version === undefined ? undefined : policy(version);
@@ -234,7 +285,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   }
 
   const replayedOrder = new Map<string, string[]>();
-  const digest = createHash("sha256");
+  const digestLines = new DigestLines();
   const perType: Record<string, number> = {};
   const perRule: Record<string, number> = {};
   const perRoute: Record<string, number> = {};
@@ -250,10 +301,9 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     if (replayedIds.has(made.id)) return;
     replayedIds.add(made.id);
     const caseId = caseIdOf(made);
-    const text = comparable(made);
     if (isDecision) {
       decisionsReplayed++;
-      digest.update(`${text}\n`);
+      digestLines.add(JSON.stringify(comparable(made)));
       perType[made.type] = (perType[made.type] ?? 0) + 1;
       const data = made.data as { reasons?: string[]; route?: string };
       for (const rule of data.reasons ?? []) perRule[rule] = (perRule[rule] ?? 0) + 1;
@@ -280,7 +330,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       return;
     }
     recorded.matched = true;
-    if (!sameEvent(recorded.text, text)) {
+    if (!sameEvent(recorded.event, made)) {
       mismatch({
         kind: "changed",
         id: made.id,
@@ -409,6 +459,6 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     perType,
     perRule,
     perRoute,
-    replayDigest: digest.digest("hex"),
+    replayDigest: digestLines.digest(),
   };
 }

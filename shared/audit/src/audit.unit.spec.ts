@@ -75,6 +75,16 @@ describe("the audit", () => {
     expect(report.ok).toBe(true);
   });
 
+  it("accepts decisions another producer wrote with their keys in another order, with the same digest", async () => {
+    const reversed = (value: object) => Object.fromEntries(Object.entries(value).reverse());
+    const log = copy(threeInstances);
+    log.transfers = log.transfers.map((e) => ({ ...reversed(e), data: reversed(e.data) }) as AnyCloudEvent);
+    const report = await auditLog(log);
+    expect(report.mismatches).toEqual([]);
+    expect(report.decisions.reproduced).toBe(clean.decisions.recorded);
+    expect(report.replayDigest).toBe(clean.replayDigest);
+  });
+
   describe("finds and pinpoints a single tampered decision", () => {
     it("changed: a transfer order sent to another facility", async () => {
       const log = copy(threeInstances);

@@ -5,9 +5,19 @@ import type { LedgerSnapshot } from "./ledger.ts";
 export function checkLedgerInvariants(snapshot: LedgerSnapshot): string[] {
   const violations: string[] = [];
   const used = new Map<string, { held: number; occupied: number }>();
+  // Queues can be long: a set per queue keeps the membership check linear overall.
+  const members = new Map<string, Set<string>>();
+  const inQueue = (queue: string, caseId: string) => {
+    let set = members.get(queue);
+    if (set === undefined) {
+      set = new Set(snapshot.queues[queue]);
+      members.set(queue, set);
+    }
+    return set.has(caseId);
+  };
   for (const [caseId, allocation] of Object.entries(snapshot.cases)) {
     if (allocation.state === "waiting") {
-      if (!snapshot.queues[allocation.queue]?.includes(caseId)) {
+      if (!inQueue(allocation.queue, caseId)) {
         violations.push(`case ${caseId} is waiting but not in queue ${allocation.queue}`);
       }
       continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { transition } from "xstate";
+import { initialTransition, transition } from "xstate";
 import { patientMachine } from "./patient-machine.ts";
 import { newPatient, type PatientSnapshot, persistPatient, restorePatient, stateOf } from "./patient-snapshot.ts";
 import type { Allocation, PatientContext, PatientEvent } from "./patient-types.ts";
@@ -34,6 +34,9 @@ function given(...events: PatientEvent[]): PatientSnapshot {
   for (const event of events) snapshot = transition(patientMachine, snapshot, event)[0];
   return snapshot;
 }
+
+/** A snapshot's fields but the machine, which every snapshot shares. */
+const fields = ({ machine: _, ...rest }: PatientSnapshot) => rest;
 
 function when(snapshot: PatientSnapshot, event: PatientEvent) {
   const [next, actions] = transition(patientMachine, snapshot, event);
@@ -135,5 +138,94 @@ describe("the allocation-light transition", () => {
       b = nextB;
     }
     expect(stateOf(b)).toBe("closed");
+  });
+
+  it("starts every patient where xstate's initialTransition does, with that patient's context", async () => {
+    const { initialPatient } = await import("./patient-transition.ts");
+    for (const c of [context, { ...context, caseId: "SH-2", appliedOps: ["op-9"] }]) {
+      const [expected] = initialTransition(patientMachine, c);
+      expect(fields(initialPatient(c))).toEqual(fields(expected));
+      expect(initialPatient(c).context).toBe(c);
+    }
+  });
+
+  it("gives a snapshot another context exactly as resolveState does, in every state", async () => {
+    const { withContext } = await import("./patient-transition.ts");
+    const other = { ...context, appliedOps: ["op-2"] };
+    const states = [
+      given(),
+      given({ type: "WAITLISTED" }),
+      given({ type: "PLACED", allocation }),
+      given({ type: "PLACED", allocation }, { type: "ADMITTED", transferId: "tr-1" }),
+      given({ type: "PLACED", allocation }, { type: "WITHDRAWN", reason: "moved away" }),
+    ];
+    for (const snapshot of states) {
+      const expected = patientMachine.resolveState({ value: snapshot.value, context: other });
+      expect(fields(withContext(snapshot, other))).toEqual(fields(expected));
+    }
+    expect(states.map(stateOf)).toEqual(["placing", "waiting", "ordered", "admitted", "closed"]);
+  });
+});
+
+describe("the flat transition", () => {
+  const other = { ...allocation, transferId: "tr-2", facilityId: "FC-2" };
+  const negative = (hour: number) => ({ sampledAt: `2022-04-1${hour}T00:00:00.000Z`, nGeneCt: 36, orfGeneCt: 37 });
+  const triage = { ...context.triage, priority: 1 };
+  const facts = { ...context.facts, severity: "moderate" as const };
+  const states: Record<string, PatientSnapshot> = {
+    placing: given(),
+    waiting: given({ type: "WAITLISTED" }),
+    ordered: given({ type: "PLACED", allocation }),
+    admitted: given({ type: "PLACED", allocation }, { type: "ADMITTED", transferId: "tr-1" }),
+    releaseEligible: given(
+      { type: "PLACED", allocation },
+      { type: "ADMITTED", transferId: "tr-1" },
+      { type: "TESTED", test: negative(2), releaseTests: [negative(1), negative(2)] },
+    ),
+    closed: given({ type: "WAITLISTED" }, { type: "WITHDRAWN", reason: "false_positive" }),
+  };
+  const events: PatientEvent[] = [
+    { type: "PLACED", allocation },
+    { type: "WAITLISTED" },
+    { type: "OFFERED", allocation: other },
+    ...["tr-1", "tr-2"].flatMap((transferId): PatientEvent[] => [
+      { type: "ADMITTED", transferId },
+      { type: "REJECTED", transferId },
+      { type: "HOLD_EXPIRED", transferId },
+    ]),
+    ...[true, false].flatMap((currentBedServes) =>
+      [true, false].map(
+        (triageChanged): PatientEvent => ({
+          type: "RECLASSIFIED",
+          facts,
+          triage,
+          currentBedServes,
+          triageChanged,
+        }),
+      ),
+    ),
+    { type: "TESTED", test: negative(3) },
+    { type: "TESTED", test: negative(3), releaseTests: [negative(2), negative(3)] },
+    { type: "WITHDRAWN", reason: "false_positive" },
+    { type: "DISCHARGED", facilityId: "FC-1", outcome: "recovered" },
+    { type: "DISCHARGED", facilityId: "FC-2", outcome: "recovered" },
+  ];
+  const emitted = (actions: { type: string; params?: unknown }[]) => actions.map((a) => [a.type, a.params]);
+
+  it.each(Object.keys(states))("in %s, gives for every event exactly what xstate's transition gives", async (state) => {
+    const { transitionPatient } = await import("./patient-transition.ts");
+    const { flatTransition } = await import("./flat-transition.ts");
+    const snapshot = states[state] as PatientSnapshot;
+    expect(stateOf(snapshot)).toBe(state);
+    for (const event of events) {
+      const [expected, expectedActions] = transition(patientMachine, snapshot, event);
+      const [next, actions] = transitionPatient(snapshot, event);
+      expect(fields(next)).toEqual(fields(expected));
+      expect(emitted(actions)).toEqual(emitted(expectedActions));
+      // Every step into an open state takes the flat way; only the final state is left to xstate.
+      const flat = flatTransition(snapshot, event, { self: undefined, system: undefined } as never);
+      const accepted = snapshot.can(event);
+      expect(flat !== undefined).toBe(accepted && stateOf(expected) !== "closed");
+    }
   });
 });

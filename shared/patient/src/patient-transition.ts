@@ -3,6 +3,7 @@
 // here. The machine has no children, timers or invocations, so one inert actor scope can
 // serve every call; only the list its action executor fills is per call.
 import { type ActorScope, createActor, type ExecutableActionsFrom } from "xstate";
+import { flatTransition } from "./flat-transition.ts";
 import { patientMachine } from "./patient-machine.ts";
 import type { PatientSnapshot } from "./patient-snapshot.ts";
 import type { PatientContext, PatientEvent } from "./patient-types.ts";
@@ -30,6 +31,8 @@ const scope = {
 
 /** The next snapshot and the actions to carry out; same result as xstate's `transition`. */
 export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent): [PatientSnapshot, Actions] {
+  const flat = flatTransition(snapshot, event, scope);
+  if (flat !== undefined) return flat as [PatientSnapshot, Actions];
   collected = [];
   const next = patientMachine.transition(snapshot, event, scope as never);
   const actions = collected;
@@ -37,10 +40,26 @@ export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent
   return [next, actions];
 }
 
+/**
+ * Every first snapshot is the same but for its context (`placing` has no entry actions and
+ * the context is the input as given), so xstate works it out once and each new patient
+ * takes a copy with its own context.
+ */
+const initial = patientMachine.getInitialSnapshot(scope as never, placeholder);
+collected = [];
+
 /** A new patient's first snapshot; same result as xstate's `initialTransition`. */
 export function initialPatient(context: PatientContext): PatientSnapshot {
-  collected = [];
-  const snapshot = patientMachine.getInitialSnapshot(scope as never, context);
-  collected = [];
-  return snapshot;
+  return withContext(initial, context);
+}
+
+/**
+ * The same state with another context; same result as `patientMachine.resolveState` (a
+ * snapshot is a plain object and its state nodes, value and tags follow from the state
+ * alone), without working the state nodes out again from the value.
+ */
+export function withContext(snapshot: PatientSnapshot, context: PatientContext): PatientSnapshot {
+  // A machine that reached its final state keeps only that node, where resolveState lists the root too.
+  if (snapshot.status !== "active") return patientMachine.resolveState({ value: snapshot.value, context });
+  return { ...snapshot, context };
 }
