@@ -388,7 +388,7 @@ export class MemoryLedger implements BedLedger {
     }
   }
 
-  /** registerFacility-1.lua */
+  /** lua/registerFacility.lua */
   async registerFacility(op: OpContext & { facility: FacilityDefinition }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier;
@@ -426,7 +426,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(op, { seq }, offers);
   }
 
-  /** resize-1.lua */
+  /** lua/resize.lua */
   async resize(op: OpContext & { facilityId: string; bedClass: BedClass; total: number }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier;
@@ -441,7 +441,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(op, { seq }, offers);
   }
 
-  /** setStatus-1.lua */
+  /** lua/setStatus.lua */
   async setStatus(op: OpContext & { facilityId: string; status: FacilityStatus }): Promise<CapacityResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier;
@@ -456,7 +456,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(op, { seq }, offers);
   }
 
-  /** place-1.lua */
+  /** lua/place.lua */
   async place(request: PlaceRequest): Promise<PlaceResult> {
     // Computed before the idempotency check, as RedisLedger computes the script's arguments.
     const placing = this.placing(request);
@@ -467,7 +467,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(request, { seq, ...this.placeCase(placing, request) }, []);
   }
 
-  /** relocate-1.lua */
+  /** lua/relocate.lua */
   async relocate(request: PlaceRequest): Promise<RelocateResult> {
     const placing = this.placing(request);
     const earlier = this.results.get(request.opId);
@@ -479,7 +479,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(request, { seq, released, placed }, offers);
   }
 
-  /** admit-1.lua */
+  /** lua/admit.lua */
   async admit(op: OpContext & { caseId: string; transferId: string; facilityId: string }): Promise<AdmitResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier as AdmitResult;
@@ -503,7 +503,7 @@ export class MemoryLedger implements BedLedger {
     );
   }
 
-  /** release-1.lua */
+  /** lua/release.lua */
   async release(op: OpContext & { caseId: string }): Promise<ReleaseResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier as ReleaseResult;
@@ -513,7 +513,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(op, { seq, released }, offers);
   }
 
-  /** confirmOffer-1.lua */
+  /** lua/confirmOffer.lua */
   async confirmOffer(op: OpContext & { caseId: string; transferId: string }): Promise<OfferCheck> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier as OfferCheck;
@@ -522,7 +522,7 @@ export class MemoryLedger implements BedLedger {
     return this.settle(op, { seq, current: c?.state === "held" && c.transferId === op.transferId }, []);
   }
 
-  /** expireHolds-1.lua */
+  /** lua/expireHolds.lua */
   async expireHolds(op: OpContext): Promise<ExpiryResult> {
     const earlier = this.results.get(op.opId);
     if (earlier !== undefined) return earlier;

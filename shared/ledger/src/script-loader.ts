@@ -1,12 +1,13 @@
-// Loads the ledger's Lua scripts: common.lua is prepended to each, and each is registered
-// with ioredis under a name carrying a hash of its source, so deployments of different
-// versions can share one Redis without calling each other's scripts. ioredis runs them
-// by EVALSHA and falls back to EVAL when Redis does not know the script yet.
+// Assembles the ledger's one Lua script: common.lua, then each operation's file as a function
+// in OPS, then batch.lua, which runs a list of operations in order. It is registered with
+// ioredis under a name carrying a hash of its source, so deployments of different versions
+// can share one Redis without calling each other's script. ioredis runs it by EVALSHA and
+// falls back to EVAL when Redis does not know the script yet.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 
-const scriptNames = [
+export const operationNames = [
   "registerFacility",
   "resize",
   "setStatus",
@@ -17,41 +18,39 @@ const scriptNames = [
   "confirmOffer",
   "expireHolds",
 ] as const;
-export type ScriptName = (typeof scriptNames)[number];
+export type OperationName = (typeof operationNames)[number];
 
 function luaSource(file: string): string {
   return readFileSync(new URL(`./lua/${file}`, import.meta.url), "utf8");
 }
 
-interface LoadedScript {
-  command: string;
-  numberOfKeys: number;
-  lua: string;
+function assembleScript(): string {
+  // An operation's file is the body of its function: its `return`s end the operation.
+  const operations = operationNames.map((name) => `OPS["${name}"] = function()\n${luaSource(`${name}.lua`)}\nend`);
+  return [luaSource("common.lua"), "local OPS = {}", ...operations, luaSource("batch.lua")].join("\n");
 }
 
-function loadScripts(): Record<ScriptName, LoadedScript> {
-  const common = luaSource("common.lua");
-  const entries = scriptNames.map((name): [ScriptName, LoadedScript] => {
-    // The key count is part of the file name, as in `place-1.lua`.
-    const lua = `${common}\n${luaSource(`${name}-1.lua`)}`;
-    const version = createHash("sha1").update(lua).digest("hex").slice(0, 8);
-    return [name, { command: `fangcang_${name}_${version}`, numberOfKeys: 1, lua }];
-  });
-  return Object.fromEntries(entries) as Record<ScriptName, LoadedScript>;
+const lua = assembleScript();
+const command = `fangcang_ledger_${createHash("sha1").update(lua).digest("hex").slice(0, 8)}`;
+
+/** One operation of a batch: its name and its arguments after the key prefix. */
+export interface OperationCall {
+  name: OperationName;
+  args: (string | number)[];
 }
 
-const scripts = loadScripts();
+/** Runs operations in order in one script call; one JSON result per operation. */
+export type BatchRunner = (seqKey: string, prefix: string, calls: OperationCall[]) => Promise<string[]>;
 
-type ScriptCaller = (...args: (string | number)[]) => Promise<string>;
-
-/** Registers the scripts on a client (once per client) and returns callers by name. */
-export function ledgerScripts(redis: Redis): Record<ScriptName, ScriptCaller> {
-  const callers = {} as Record<ScriptName, ScriptCaller>;
-  for (const name of scriptNames) {
-    const { command, numberOfKeys, lua } = scripts[name];
-    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua });
-    const fn = (redis as unknown as Record<string, ScriptCaller>)[command] as ScriptCaller;
-    callers[name] = (...args) => fn.call(redis, ...args);
-  }
-  return callers;
+/** Registers the script on a client (once per client) and returns its caller. */
+export function ledgerScript(redis: Redis): BatchRunner {
+  if (!(command in redis)) redis.defineCommand(command, { numberOfKeys: 1, lua });
+  const fn = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<string[]>>)[command] as (
+    ...args: (string | number)[]
+  ) => Promise<string[]>;
+  return (seqKey, prefix, calls) => {
+    const argv: (string | number)[] = [seqKey, prefix];
+    for (const call of calls) argv.push(call.name, call.args.length, ...call.args);
+    return fn.call(redis, ...argv);
+  };
 }

@@ -1,20 +1,35 @@
--- Shared prelude, prepended to every ledger script by script-loader.ts.
--- Every script takes KEYS[1] = the ledger's sequence key and ARGV[1] = the key prefix
--- (ending in the Redis Cluster hash tag, e.g. "fangcang:{ledger}:"), so every key a script
--- touches lives in one slot. ARGV[2] = opId (idempotency), ARGV[3] = event time (ms),
--- ARGV[4] = hold window (ms).
+-- Shared prelude of the ledger script, assembled by script-loader.ts. The script takes
+-- KEYS[1] = the ledger's sequence key and runs a batch of operations in order (see
+-- batch.lua); each operation's arguments are A[1] = the key prefix (ending in the Redis
+-- Cluster hash tag, e.g. "fangcang:{ledger}:"), so every key it touches lives in one slot,
+-- A[2] = opId (idempotency), A[3] = event time (ms), A[4] = hold window (ms), then its own.
 --
--- One input is one script: every operation the first time it runs takes exactly one
+-- One input is one operation: every operation the first time it runs takes exactly one
 -- sequence number (an auditor replays inputs in that order) and ends by expiring the holds
 -- due at its event time (see settle). A repeated op id returns its recorded result.
-local P = ARGV[1]
-local OP_ID = ARGV[2]
-local AT = tonumber(ARGV[3])
-local HOLD_MS = tonumber(ARGV[4])
+local A, P, OP_ID, AT, HOLD_MS
+
+-- The operation about to run: its arguments become the ones the functions below read.
+local function begin(args)
+  A = args
+  P = args[1]
+  OP_ID = args[2]
+  AT = tonumber(args[3])
+  HOLD_MS = tonumber(args[4])
+end
+
 local OP_TTL_SECONDS = 30 * 24 * 3600
 
-local function key(...)
-  return P .. table.concat({ ... }, ":")
+-- Spelled out rather than table.concat: no table per key, and this runs for every call.
+local function key(a, b, c, d)
+  if d then
+    return P .. a .. ":" .. b .. ":" .. c .. ":" .. d
+  elseif c then
+    return P .. a .. ":" .. b .. ":" .. c
+  elseif b then
+    return P .. a .. ":" .. b
+  end
+  return P .. a
 end
 
 local function num(v)
@@ -61,8 +76,9 @@ end
 -- A facility is in the availability index of (kind, class) and (kind, class, district)
 -- exactly while it is open and has a free bed of that class.
 local function refreshAvailability(fid, class)
-  local kind, district, _, status = facilityMeta(fid)
-  local total, held, occ = counts(fid, class)
+  local v = redis.call("HMGET", key("fac", fid), "kind", "district", "status", "total:" .. class, "held:" .. class,
+    "occ:" .. class)
+  local kind, district, status, total, held, occ = v[1], v[2], v[3], num(v[4]), num(v[5]), num(v[6])
   local anyKey = key("avail", kind, class)
   local districtKey = key("avail", kind, class, district)
   if status == "open" and total - held - occ > 0 then
@@ -94,13 +110,24 @@ local function transferIdFor(caseId)
   return "tr-" .. string.sub(redis.sha1hex(OP_ID .. "|" .. caseId), 1, 20)
 end
 
-local function holdBed(caseId, fid, class, transferId)
+-- Only ever called for a bed that is free in an open facility, so the facility is in the
+-- availability index (see refreshAvailability) and leaves it only if this was its last free
+-- bed. `more` adds fields to the case's hash in the same call.
+local function holdBed(caseId, fid, class, transferId, kind, district, more)
   local expiresAt = AT + HOLD_MS
-  redis.call("HINCRBY", key("fac", fid), "held:" .. class, 1)
-  redis.call("HSET", key("case", caseId), "state", "held", "facilityId", fid, "bedClass", class,
-    "transferId", transferId, "holdExpiresAt", expiresAt)
+  local held = redis.call("HINCRBY", key("fac", fid), "held:" .. class, 1)
+  local v = redis.call("HMGET", key("fac", fid), "total:" .. class, "occ:" .. class)
+  if num(v[1]) - held - num(v[2]) <= 0 then
+    redis.call("SREM", key("avail", kind, class), fid)
+    redis.call("SREM", key("avail", kind, class, district), fid)
+  end
+  local fields = { "state", "held", "facilityId", fid, "bedClass", class, "transferId", transferId,
+    "holdExpiresAt", expiresAt }
+  for _, field in ipairs(more or {}) do
+    fields[#fields + 1] = field
+  end
+  redis.call("HSET", key("case", caseId), unpack(fields))
   redis.call("ZADD", key("holds"), expiresAt, caseId)
-  refreshAvailability(fid, class)
   return expiresAt
 end
 
@@ -117,7 +144,7 @@ end
 -- highest priority, then longest waiting, then case id. Holds are made here, atomically with
 -- the queue pop, so a freed bed can never leak and a waiting case can never be skipped.
 local function offerFreeBeds(fid, class, offers)
-  local kind, _, facilityCaps, status = facilityMeta(fid)
+  local kind, district, facilityCaps, status = facilityMeta(fid)
   if status ~= "open" then
     return
   end
@@ -154,7 +181,7 @@ local function offerFreeBeds(fid, class, offers)
       redis.call("SREM", key("queues"), bestQueue)
     end
     local transferId = transferIdFor(bestCase)
-    local expiresAt = holdBed(bestCase, fid, class, transferId)
+    local expiresAt = holdBed(bestCase, fid, class, transferId, kind, district)
     table.insert(offers, { caseId = bestCase, transferId = transferId, facilityId = fid, bedClass = class,
       route = kind, holdExpiresAt = expiresAt })
   end
@@ -165,7 +192,7 @@ local BED_CLASSES = { "general", "icu", "shelter" }
 -- Facility choice: the first alternative ("kind.class,...") with a fitting free bed; within
 -- it the nearest district (`nearest` is "d1,d2,..." nearest first), then the least loaded
 -- ((held + occupied) / total, compared exactly by cross-multiplication), then the smallest
--- id. `excluded` is ",f1,f2," or ",,". Returns facility id, bed class and kind, or nil.
+-- id. `excluded` is ",f1,f2," or ",,". Returns facility id, bed class, kind and district, or nil.
 local function choose(alternatives, needCaps, nearest, excluded)
   for alternative in string.gmatch(alternatives, "[^,]+") do
     local kind, class = string.match(alternative, "^([^.]+)%.(.+)$")
@@ -173,9 +200,9 @@ local function choose(alternatives, needCaps, nearest, excluded)
       for district in string.gmatch(nearest, "[^,]+") do
         local best, bestUsed, bestTotal = nil, 0, 1
         for _, fid in ipairs(redis.call("SMEMBERS", key("avail", kind, class, district))) do
-          local _, _, caps = facilityMeta(fid)
-          if hasCaps(caps, needCaps) and not string.find(excluded, "," .. fid .. ",", 1, true) then
-            local total, held, occ = counts(fid, class)
+          local v = redis.call("HMGET", key("fac", fid), "caps", "total:" .. class, "held:" .. class, "occ:" .. class)
+          if hasCaps(v[1], needCaps) and not string.find(excluded, "," .. fid .. ",", 1, true) then
+            local total, held, occ = num(v[2]), num(v[3]), num(v[4])
             local used = held + occ
             local lhs, rhs = used * bestTotal, bestUsed * total
             if best == nil or lhs < rhs or (lhs == rhs and fid < best) then
@@ -184,7 +211,7 @@ local function choose(alternatives, needCaps, nearest, excluded)
           end
         end
         if best then
-          return best, class, kind
+          return best, class, kind, district
         end
       end
     end
@@ -250,10 +277,10 @@ local function placeCase(p)
   end
   -- Remembered so that a case whose hold expires can be placed again from the ledger alone.
   redis.call("SET", key("near", p.district), p.nearest, "NX")
-  local fid, class, kind = choose(p.alternatives, p.caps, p.nearest, p.excluded)
+  local fid, class, kind, district = choose(p.alternatives, p.caps, p.nearest, p.excluded)
   if fid then
-    local expiresAt = holdBed(p.caseId, fid, class, p.transferId)
-    redis.call("HSET", key("case", p.caseId), "queue", p.queue, "score", p.score, "district", p.district)
+    local expiresAt = holdBed(p.caseId, fid, class, p.transferId, kind, district,
+      { "queue", p.queue, "score", p.score, "district", p.district })
     return { outcome = "held", transferId = p.transferId, facilityId = fid, bedClass = class, route = kind,
       holdExpiresAt = expiresAt }
   end
@@ -264,16 +291,22 @@ local function placeCase(p)
   return { outcome = "waitlisted", queue = p.queue }
 end
 
--- The place and relocate scripts' arguments, from ARGV[5] on.
+-- The place and relocate operations' arguments, from A[5] on.
 local function placementArgs()
-  return { caseId = ARGV[5], transferId = ARGV[6], queue = ARGV[7], alternatives = ARGV[8], caps = ARGV[9],
-    score = tonumber(ARGV[10]), nearest = ARGV[11], excluded = "," .. ARGV[12] .. ",", district = ARGV[13] }
+  return { caseId = A[5], transferId = A[6], queue = A[7], alternatives = A[8], caps = A[9],
+    score = tonumber(A[10]), nearest = A[11], excluded = "," .. A[12] .. ",", district = A[13] }
 end
 
 -- Holds not admitted by the event time are released: their cases go back to their queue at
 -- their original place, the freed beds are offered to the best waiting cases that fit, and
 -- an expired case still waiting takes any other fitting free bed.
 local function expireDueHolds(expired, offers)
+  -- Most operations find nothing due: the earliest hold says so in one cheap call.
+  -- Returns the earliest hold left when it expired none, nil when it did.
+  local first = redis.call("ZRANGE", key("holds"), 0, 0, "WITHSCORES")
+  if first[2] == nil or tonumber(first[2]) > AT then
+    return first
+  end
   local due = redis.call("ZRANGEBYSCORE", key("holds"), "-inf", AT, "LIMIT", 0, EXPIRY_BATCH)
   if #due == 0 then
     return
@@ -309,11 +342,11 @@ local function expireDueHolds(expired, offers)
     if v[1] == "waiting" then
       local meta = redis.call("HMGET", key("queuemeta", v[2]), "alternatives", "caps")
       local nearest = redis.call("GET", key("near", v[3])) or ""
-      local fid, class, kind = choose(meta[1] or "", meta[2] or "", nearest, ",,")
+      local fid, class, kind, district = choose(meta[1] or "", meta[2] or "", nearest, ",,")
       if fid then
         leaveQueue(v[2], e.caseId)
         local transferId = transferIdFor(e.caseId)
-        local expiresAt = holdBed(e.caseId, fid, class, transferId)
+        local expiresAt = holdBed(e.caseId, fid, class, transferId, kind, district)
         table.insert(offers, { caseId = e.caseId, transferId = transferId, facilityId = fid, bedClass = class,
           route = kind, holdExpiresAt = expiresAt })
       end
@@ -326,10 +359,9 @@ end
 -- the op id with the offers made, the holds expired and when the next hold falls due.
 local function settle(result, offers)
   local expired = {}
-  expireDueHolds(expired, offers)
+  local first = expireDueHolds(expired, offers) or redis.call("ZRANGE", key("holds"), 0, 0, "WITHSCORES")
   result.offers = offers
   result.expired = expired
-  local first = redis.call("ZRANGE", key("holds"), 0, 0, "WITHSCORES")
   if first[2] then
     result.nextDue = tonumber(first[2])
   end

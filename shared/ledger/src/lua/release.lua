@@ -1,8 +1,7 @@
 -- release: a case gives up whatever it has (a held bed, an occupied bed or a queue place),
 -- and a freed bed is offered at once to the best waiting case that fits it.
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5] caseId
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5] caseId
 -- Returns JSON: {seq, released = {state, ...} or absent, offers, expired, nextDue}
 local done = recorded()
 if done then
@@ -10,5 +9,5 @@ if done then
 end
 local seq = nextSeq()
 local offers = {}
-local released = releaseCase(ARGV[5], offers)
+local released = releaseCase(A[5], offers)
 return settle({ seq = seq, released = released }, offers)

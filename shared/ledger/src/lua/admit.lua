@@ -1,7 +1,6 @@
 -- admit: the intake system admitted a held transfer; the hold becomes an occupied bed.
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5] caseId, ARGV[6] transferId, ARGV[7] facilityId
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5] caseId, A[6] transferId, A[7] facilityId
 -- Returns JSON: {outcome="admitted", seq, facilityId, bedClass, offers, expired, nextDue}
 --            or {outcome="rejected", seq, code="no_such_hold"|"transfer_mismatch"|"already_admitted", ...}
 local done = recorded()
@@ -9,7 +8,7 @@ if done then
   return done
 end
 local seq = nextSeq()
-local caseId, transferId, fid = ARGV[5], ARGV[6], ARGV[7]
+local caseId, transferId, fid = A[5], A[6], A[7]
 local v = redis.call("HMGET", key("case", caseId), "state", "transferId", "facilityId", "bedClass")
 local state, heldTransfer, heldFacility, class = v[1], v[2], v[3], v[4]
 local function reject(code)

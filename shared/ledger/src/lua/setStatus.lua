@@ -1,14 +1,13 @@
 -- setStatus: open, pause or close a facility. Paused and closed facilities get no new holds
 -- (existing holds and patients stay); opening offers its free beds to waiting cases.
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5] facilityId, ARGV[6] status "open"|"paused"|"closed"
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5] facilityId, A[6] status "open"|"paused"|"closed"
 -- Returns JSON: {seq, offers, expired, nextDue} or {error = "unknown_facility"}
 local done = recorded()
 if done then
   return done
 end
-local fid, status = ARGV[5], ARGV[6]
+local fid, status = A[5], A[6]
 if redis.call("EXISTS", key("fac", fid)) == 0 then
   return cjson.encode({ error = "unknown_facility" })
 end

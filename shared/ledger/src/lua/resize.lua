@@ -1,14 +1,13 @@
 -- resize: set a facility's capacity for one bed class. Raising it offers the new beds to
 -- waiting cases; lowering it closes free beds only and never evicts (see shrinkToCapacity).
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5] facilityId, ARGV[6] bed class, ARGV[7] new total
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5] facilityId, A[6] bed class, A[7] new total
 -- Returns JSON: {seq, offers, expired, nextDue} or {error = "unknown_facility"}
 local done = recorded()
 if done then
   return done
 end
-local fid, class, total = ARGV[5], ARGV[6], tonumber(ARGV[7])
+local fid, class, total = A[5], A[6], tonumber(A[7])
 if redis.call("EXISTS", key("fac", fid)) == 0 then
   return cjson.encode({ error = "unknown_facility" })
 end

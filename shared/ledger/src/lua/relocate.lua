@@ -1,9 +1,8 @@
 -- relocate: a case gives up what it has (its freed bed is offered to the best waiting case
 -- first) and is placed again, in one step: a rejected transfer, or a reclassification the
 -- current bed or queue place no longer fits.
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5..13] as for place-1.lua
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5..13] as for place.lua
 -- Returns JSON: {seq, released = {state, ...} or absent, placed = {outcome, ...}, offers, expired, nextDue}
 local done = recorded()
 if done then

@@ -1,15 +1,14 @@
 -- registerFacility: create a facility, or update one registered before (its kind, district
 -- and capabilities are replaced; its status is kept). Free beds are offered to waiting cases.
--- KEYS[1] ledger sequence key
--- ARGV[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
--- ARGV[5] facilityId, ARGV[6] kind, ARGV[7] district, ARGV[8] capabilities "cap,cap" or ""
--- ARGV[9] beds: "class=total,class=total"
+-- A[1..4] prefix, opId, event time ms, hold window ms (see common.lua)
+-- A[5] facilityId, A[6] kind, A[7] district, A[8] capabilities "cap,cap" or ""
+-- A[9] beds: "class=total,class=total"
 -- Returns JSON: {seq, offers, expired, nextDue}
 local done = recorded()
 if done then
   return done
 end
-local fid, kind, district, caps, beds = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local fid, kind, district, caps, beds = A[5], A[6], A[7], A[8], A[9]
 local facilityKey = key("fac", fid)
 if redis.call("EXISTS", facilityKey) == 1 then
   local oldKind, oldDistrict = facilityMeta(fid)
