@@ -10,7 +10,7 @@ import {
   tickAfterBatch,
 } from "@fangcang/allocation";
 import type { BatchContext, EventProducer, InboundMessage, RawOutbound } from "@fangcang/bus";
-import { type AnyCloudEvent, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
+import { type AnyCloudEvent, caseIdOf, fromKafkaMessage, type TopicRole, type Topics } from "@fangcang/contracts";
 import { CorruptPatientError } from "@fangcang/patient";
 import { deadLetterFor } from "./dead-letter.ts";
 
@@ -87,6 +87,7 @@ export class AllocatorWorker {
       if (indices) indices.push(i);
       else byKey.set(key, [i]);
     });
+    await patients.readAhead(events.flatMap((event) => (event === undefined ? [] : (caseIdOf(event) ?? []))));
     await Promise.all(
       [...byKey.values()].map(async (indices) => {
         for (const i of indices) results[i] = await this.handleOne(core, events[i] as AnyCloudEvent);

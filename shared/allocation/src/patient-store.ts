@@ -5,7 +5,15 @@ export interface PatientStore {
   get(caseId: string): Promise<PatientSnapshot | undefined>;
   /** Stores several patients; durable when the promise resolves. */
   putMany(patients: PatientSnapshot[]): Promise<void>;
+  /**
+   * Reads several patients in one round trip, for a batch about to ask for each: restoring
+   * one (which may find it corrupt) waits until it is asked for, as `get` would.
+   */
+  readMany?(caseIds: string[]): Promise<Map<string, StoredPatient>>;
 }
+
+/** A patient read ahead, restored (or found corrupt) when called. */
+export type StoredPatient = () => PatientSnapshot | undefined;
 
 /** Keeps the stored form, as Redis does, so a test or replay sees the same validation. */
 export class MemoryPatientStore implements PatientStore {
@@ -18,6 +26,20 @@ export class MemoryPatientStore implements PatientStore {
 
   async putMany(patients: PatientSnapshot[]): Promise<void> {
     for (const patient of patients) this.stored.set(patient.context.caseId, persistPatient(patient));
+  }
+
+  async readMany(caseIds: string[]): Promise<Map<string, StoredPatient>> {
+    return new Map(
+      caseIds.map((caseId) => {
+        const json = this.stored.get(caseId);
+        return [caseId, () => (json === undefined ? undefined : restorePatient(json))];
+      }),
+    );
+  }
+
+  /** Replaces a patient's stored form as it is (a test of what a damaged store does). */
+  putStored(caseId: string, json: string): void {
+    this.stored.set(caseId, json);
   }
 
   get size(): number {
@@ -49,13 +71,22 @@ export class LivePatientStore implements PatientStore {
 export class BatchedPatientStore implements PatientStore {
   private readonly inner: PatientStore;
   private readonly pending = new Map<string, PatientSnapshot>();
+  private ahead = new Map<string, StoredPatient>();
 
   constructor(inner: PatientStore) {
     this.inner = inner;
   }
 
+  /** Reads the batch's patients at once, when the store can; `get` then needs no round trip. */
+  async readAhead(caseIds: string[]): Promise<void> {
+    if (this.inner.readMany && caseIds.length > 0) this.ahead = await this.inner.readMany(caseIds);
+  }
+
   async get(caseId: string): Promise<PatientSnapshot | undefined> {
-    return this.pending.get(caseId) ?? this.inner.get(caseId);
+    const changed = this.pending.get(caseId);
+    if (changed !== undefined) return changed;
+    const stored = this.ahead.get(caseId);
+    return stored === undefined ? this.inner.get(caseId) : stored();
   }
 
   async putMany(patients: PatientSnapshot[]): Promise<void> {
