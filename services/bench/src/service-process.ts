@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { allocatorEnvironment, allocatorNodeFlags } from "@fangcang/allocator";
 import type { BenchInfra, BenchNamespace } from "./namespace.ts";
 
 const ALLOCATOR_MAIN = new URL("../../allocator/src/main.ts", import.meta.url).pathname;
@@ -50,19 +51,27 @@ export class ServiceProcess {
     this.kind = kind;
     const { infra, ns, cpuProfileDir } = settings;
     const profile = cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`];
-    this.child = spawn(process.execPath, [...profile, kind === "allocator" ? ALLOCATOR_MAIN : BARE_PIPE_MAIN], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: infra.brokers.join(","),
-        REDIS_URL: infra.redisUrl,
-        FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
-        FANGCANG_REDIS_NAMESPACE: ns.redisNamespace,
-        FANGCANG_GROUP_ID: settings.groupId,
-        FANGCANG_HTTP_PORT: "0",
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+    // Both run as `npm start` runs the allocator, so the ratio compares like with like.
+    this.child = spawn(
+      process.execPath,
+      [...allocatorNodeFlags, ...profile, kind === "allocator" ? ALLOCATOR_MAIN : BARE_PIPE_MAIN],
+      {
+        env: {
+          ...process.env,
+          ...allocatorEnvironment,
+          KAFKA_BROKERS: infra.brokers.join(","),
+          REDIS_URL: infra.redisUrl,
+          FANGCANG_TOPIC_PREFIX: ns.topicPrefix,
+          FANGCANG_REDIS_NAMESPACE: ns.redisNamespace,
+          FANGCANG_GROUP_ID: settings.groupId,
+          FANGCANG_HTTP_PORT: "0",
+          KAFKAJS_NO_PARTITIONER_WARNING: "1",
+          // Node flags for the service alone (the benchmark's own process keeps its defaults).
+          NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? "",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     // Whole lines (a chunk may end mid-line): the last few for error messages, and the start marker.
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (stream === null) continue;
