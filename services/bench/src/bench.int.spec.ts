@@ -33,6 +33,8 @@ describe("npm run bench -- --quick", () => {
         "throughput / bare pipe",
         "allocator RSS after the backlog",
         "allocator RSS at 100 cases",
+        "allocator CPU per case",
+        "bare pipe CPU per case",
         "Redis ledger script time per call",
         "input rate reached for 300/s",
         "latency p50 at 300/s",

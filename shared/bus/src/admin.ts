@@ -176,7 +176,14 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number)
       pending = metadata.topics
         .filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))
         .map((t) => t.name);
-      if (pending.length === 0) return;
+      if (pending.length === 0) {
+        // A leader in the metadata may not serve yet (KRaft hands the broker its leadership a
+        // moment later: "not the leader for that topic-partition"); asking every partition's
+        // offsets proves it does.
+        pending = topics;
+        await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+        return;
+      }
     } catch (error) {
       lastError = error;
     }
