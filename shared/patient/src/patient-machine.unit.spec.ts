@@ -113,6 +113,13 @@ describe("the stored patient", () => {
   ])("refuses %s", (_, json, message) => {
     expect(() => restorePatient(json)).toThrow(message);
   });
+
+  it("names its state, and throws for a snapshot in a state the machine does not have", () => {
+    const ordered = given({ type: "PLACED", allocation });
+    expect(stateOf(ordered)).toBe("ordered");
+    expect(() => stateOf({ ...ordered, value: "lost" } as unknown as PatientSnapshot)).toThrow();
+    expect(() => stateOf({ ...ordered, value: { ordered: "x" } } as unknown as PatientSnapshot)).toThrow();
+  });
 });
 
 describe("the allocation-light transition", () => {
