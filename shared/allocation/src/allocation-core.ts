@@ -370,7 +370,9 @@ export class AllocationCore {
     const step = this.step(event, patient);
     if (patient.context.appliedOps.includes(step.opId)) return nothing();
     const state = stateOf(patient);
-    const machineEvent = await this.machineEventFor(event, patient);
+    const pending = this.machineEventFor(event, patient);
+    // Only a reclassification asks the ledger; every other event is known at once.
+    const machineEvent = pending instanceof Promise ? await pending : pending;
     if (event.type === "case.bed-offered") return this.offered(step, event, machineEvent);
     if (machineEvent === "stale") return nothing();
     if (machineEvent === undefined || !patient.can(machineEvent)) {
@@ -424,10 +426,10 @@ export class AllocationCore {
     return { ...this.unchanged(step), rejected: { errors: [{ code, message }], state } };
   }
 
-  private async machineEventFor(
+  private machineEventFor(
     event: AnyCloudEvent,
     patient: PatientSnapshot,
-  ): Promise<PatientEvent | "stale" | undefined> {
+  ): PatientEvent | "stale" | undefined | Promise<PatientEvent> {
     const context = patient.context;
     switch (event.type) {
       case "case.bed-offered": {
@@ -449,31 +451,36 @@ export class AllocationCore {
         return { type: "DISCHARGED", facilityId: event.data.facilityId, outcome: event.data.outcome };
       case "case.test-result":
         return this.tested(event.data, patient);
-      case "case.reclassified": {
-        const facts: ClinicalFacts = { ...context.facts, severity: event.data.severity };
-        if (event.data.vitals !== undefined) facts.vitals = event.data.vitals;
-        const policy = policyByVersion(context.triage.policyVersion);
-        const next = this.triage(facts, policy);
-        const need = { alternatives: next.alternatives, capabilities: next.requiredCapabilities };
-        let currentBedServes = false;
-        if (context.allocation) {
-          const facility = await this.ledger.facilityInfo(context.allocation.facilityId);
-          currentBedServes =
-            facility !== undefined &&
-            servesNeed(need, facility.kind, context.allocation.bedClass, facility.capabilities);
-        }
-        const triageChanged =
-          next.priority !== context.triage.priority ||
-          JSON.stringify(need) !==
-            JSON.stringify({
-              alternatives: context.triage.alternatives,
-              capabilities: context.triage.requiredCapabilities,
-            });
-        return { type: "RECLASSIFIED", facts, triage: next, currentBedServes, triageChanged };
-      }
+      case "case.reclassified":
+        return this.reclassified(event.data, context);
       default:
         return undefined;
     }
+  }
+
+  private async reclassified(
+    data: EventData<"case.reclassified">,
+    context: PatientSnapshot["context"],
+  ): Promise<PatientEvent> {
+    const facts: ClinicalFacts = { ...context.facts, severity: data.severity };
+    if (data.vitals !== undefined) facts.vitals = data.vitals;
+    const policy = policyByVersion(context.triage.policyVersion);
+    const next = this.triage(facts, policy);
+    const need = { alternatives: next.alternatives, capabilities: next.requiredCapabilities };
+    let currentBedServes = false;
+    if (context.allocation) {
+      const facility = await this.ledger.facilityInfo(context.allocation.facilityId);
+      currentBedServes =
+        facility !== undefined && servesNeed(need, facility.kind, context.allocation.bedClass, facility.capabilities);
+    }
+    const triageChanged =
+      next.priority !== context.triage.priority ||
+      JSON.stringify(need) !==
+        JSON.stringify({
+          alternatives: context.triage.alternatives,
+          capabilities: context.triage.requiredCapabilities,
+        });
+    return { type: "RECLASSIFIED", facts, triage: next, currentBedServes, triageChanged };
   }
 
   /** Release eligibility: two consecutive results at or above the threshold, far enough apart. */
@@ -586,14 +593,19 @@ export class AllocationCore {
 
   private async finish(step: Step): Promise<Outcome> {
     const context = step.patient.context;
-    const appliedOps = [...context.appliedOps, step.opId].slice(-REMEMBERED_INPUTS);
+    // The last REMEMBERED_INPUTS op ids, this one included, built in one array.
+    const earlier = context.appliedOps;
+    const from = Math.max(0, earlier.length + 1 - REMEMBERED_INPUTS);
+    const appliedOps = earlier.slice(from);
+    appliedOps.push(step.opId);
     step.patient = withContext(step.patient, { ...context, appliedOps });
     await this.patients.putMany([step.patient]);
-    return {
+    const outcome: Outcome = {
       outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),
       followUps: step.followUps,
-      ...(step.receipt ? { receipt: step.receipt } : {}),
     };
+    if (step.receipt) outcome.receipt = step.receipt;
+    return outcome;
   }
 
   private decision(step: Step, emission: Emission, n: number): AnyCloudEvent {
