@@ -203,15 +203,16 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     if (mismatches.length < maxMismatches) mismatches.push(m);
   };
 
-  // Receipts: op id -> the sequence number it took; the ticks (expiry checks of their own).
-  const seqOf = new Map<string, number>();
+  // Receipts: op id -> the sequence number it took and the op's number for the replay
+  // order; the ticks (expiry checks of their own).
+  const receiptOf = new Map<string, { seq: number; op: number }>();
   const ticks: ReplayItem<Replayed>[] = [];
   let receiptCount = 0;
   log.ledger.forEach((event, index) => {
     if (event.type !== "ledger.receipts") return;
     for (const r of event.data.receipts) {
       receiptCount++;
-      const earlier = seqOf.get(r.opId);
+      const earlier = receiptOf.get(r.opId)?.seq;
       if (earlier !== undefined && earlier !== r.seq) {
         mismatch({
           kind: "receipt",
@@ -223,12 +224,13 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
         });
       }
       if (earlier !== undefined) continue;
-      seqOf.set(r.opId, r.seq);
+      const op = receiptOf.size;
+      receiptOf.set(r.opId, { seq: r.seq, op });
       if (r.expiryAt !== undefined) {
         ticks.push({
           key: `tick:${r.opId}`,
           seq: r.seq,
-          opId: r.opId,
+          op,
           value: { tick: { id: r.causationId, time: r.expiryAt } },
         });
       }
@@ -307,12 +309,20 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   // Inputs: every case and facility event but the allocator's own outputs. Internal events
   // are inputs too: the replay makes them again (compared below) and then consumes them.
   // Ticks belong to no input: each runs at its sequence number, wherever the inputs stand.
+  // An input without a receipt waits for no op, so its op number need only be its own.
   const items: ReplayItem<Replayed>[] = [...ticks];
-  for (const event of [...log.facilities, ...log.cases]) {
-    if (INTERNAL_TYPES.has(event.type) && event.source !== source) continue;
-    const opId = inputOpId(event);
-    items.push({ key: keyOf(event), seq: seqOf.get(opId), opId, value: { input: event } });
-  }
+  let unreceipted = receiptOf.size;
+  const addInputs = (events: AnyCloudEvent[]) => {
+    for (const event of events) {
+      if (INTERNAL_TYPES.has(event.type) && event.source !== source) continue;
+      const receipt = receiptOf.get(inputOpId(event));
+      const key = keyOf(event);
+      if (receipt === undefined) items.push({ key, seq: undefined, op: unreceipted++, value: { input: event } });
+      else items.push({ key, seq: receipt.seq, op: receipt.op, value: { input: event } });
+    }
+  };
+  addInputs(log.facilities);
+  addInputs(log.cases);
 
   const digestLines = new DigestLines();
   const perType: Record<string, number> = {};

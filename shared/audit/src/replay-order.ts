@@ -8,8 +8,12 @@ export interface ReplayItem<T> {
   key: string;
   /** The sequence number the input took, if its receipt says it took one. */
   seq: number | undefined;
-  /** Its ledger operation id: a repeat of an op already run waits for nothing. */
-  opId: string;
+  /**
+   * Which ledger operation it is, numbered by the caller from 0 (small numbers: the replay
+   * keeps a flag per number). Items of one operation (an input and its redeliveries) share
+   * it; a repeat of an op already run waits for nothing.
+   */
+  op: number;
   value: T;
 }
 
@@ -35,7 +39,9 @@ export async function replayInOrder<T>(
   // Each key's queue is found by key once, when grouping; the loop below holds the queues.
   const byKey = new Map<string, Queue<T>>();
   const queues: Queue<T>[] = [];
+  let ops = 0;
   for (const item of items) {
+    if (item.op >= ops) ops = item.op + 1;
     const queue = byKey.get(item.key);
     if (queue) queue.items.push(item);
     else {
@@ -44,7 +50,8 @@ export async function replayInOrder<T>(
       queues.push(created);
     }
   }
-  const ran = new Set<string>();
+  /** 1 for each op number that has run. */
+  const ran = new Uint8Array(ops);
   /** Queues whose head waits for the ledger to reach its seq - 1, by that seq. */
   const waiting = new Map<number, Queue<T>[]>();
   const runnable: Queue<T>[] = [];
@@ -53,7 +60,7 @@ export async function replayInOrder<T>(
   const examine = (queue: Queue<T>) => {
     const head = queue.items[queue.head];
     if (head === undefined) return;
-    if (head.seq === undefined || head.seq <= seq || ran.has(head.opId)) {
+    if (head.seq === undefined || head.seq <= seq || ran[head.op] === 1) {
       runnable.push(queue);
       return;
     }
@@ -68,7 +75,7 @@ export async function replayInOrder<T>(
       const queue = runnable.pop() as Queue<T>;
       const item = queue.items[queue.head++] as ReplayItem<T>;
       seq = Math.max(seq, await run(item));
-      ran.add(item.opId);
+      ran[item.op] = 1;
       const due = waiting.get(seq + 1);
       if (due) {
         waiting.delete(seq + 1);
