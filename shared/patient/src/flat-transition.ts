@@ -61,6 +61,23 @@ function passes(guard: unknown, context: PatientContext, event: PatientEvent): b
   return Boolean(check({ context, event }, undefined));
 }
 
+/**
+ * Whether the machine takes the event (xstate's `snapshot.can`: a transition whose guard
+ * passes, with a target or actions), or undefined where only xstate can tell. `can` walks
+ * xstate's transition data, which costs as much as a step.
+ */
+export function flatCan(snapshot: PatientSnapshot, event: PatientEvent): boolean | undefined {
+  if (!isFlat || snapshot.status !== "active" || typeof snapshot.value !== "string") return undefined;
+  const candidates = root.states[snapshot.value]?.transitions.get(event.type) as readonly Candidate[] | undefined;
+  if (candidates === undefined) return undefined;
+  for (const candidate of candidates) {
+    const pass = passes(candidate.guard, snapshot.context, event);
+    if (pass === undefined) return undefined;
+    if (pass) return candidate.target !== undefined || candidate.actions.length > 0;
+  }
+  return false;
+}
+
 /** The next snapshot and executed actions, or undefined where only xstate's algorithm will do. */
 export function flatTransition(
   snapshot: PatientSnapshot,

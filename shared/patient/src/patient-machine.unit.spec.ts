@@ -124,7 +124,7 @@ describe("the stored patient", () => {
 
 describe("the allocation-light transition", () => {
   it("gives exactly what xstate's transition gives, step by step", async () => {
-    const { transitionPatient } = await import("./patient-transition.ts");
+    const { patientCan, transitionPatient } = await import("./patient-transition.ts");
     const steps: PatientEvent[] = [
       { type: "PLACED", allocation },
       { type: "HOLD_EXPIRED", transferId: "tr-1" },
@@ -220,7 +220,7 @@ describe("the flat transition", () => {
   const emitted = (actions: { type: string; params?: unknown }[]) => actions.map((a) => [a.type, a.params]);
 
   it.each(Object.keys(states))("in %s, gives for every event exactly what xstate's transition gives", async (state) => {
-    const { transitionPatient } = await import("./patient-transition.ts");
+    const { patientCan, transitionPatient } = await import("./patient-transition.ts");
     const { flatTransition } = await import("./flat-transition.ts");
     const snapshot = states[state] as PatientSnapshot;
     expect(stateOf(snapshot)).toBe(state);
@@ -233,6 +233,7 @@ describe("the flat transition", () => {
       const flat = flatTransition(snapshot, event, { self: undefined, system: undefined } as never);
       const accepted = snapshot.can(event);
       expect(flat !== undefined).toBe(accepted && stateOf(expected) !== "closed");
+      expect(patientCan(snapshot, event)).toBe(accepted);
     }
   });
 });

@@ -3,7 +3,7 @@
 // here. The machine has no children, timers or invocations, so one inert actor scope can
 // serve every call; only the list its action executor fills is per call.
 import { type ActorScope, createActor, type ExecutableActionsFrom } from "xstate";
-import { flatTransition } from "./flat-transition.ts";
+import { flatCan, flatTransition } from "./flat-transition.ts";
 import { patientMachine } from "./patient-machine.ts";
 import type { PatientSnapshot } from "./patient-snapshot.ts";
 import type { PatientContext, PatientEvent } from "./patient-types.ts";
@@ -38,6 +38,11 @@ export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent
   const actions = collected;
   collected = [];
   return [next, actions];
+}
+
+/** Whether the patient's machine takes the event; same answer as `snapshot.can(event)`. */
+export function patientCan(snapshot: PatientSnapshot, event: PatientEvent): boolean {
+  return flatCan(snapshot, event) ?? snapshot.can(event);
 }
 
 /**
