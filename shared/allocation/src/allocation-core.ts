@@ -20,6 +20,7 @@ import {
   newPatient,
   type PatientEvent,
   type PatientSnapshot,
+  patientCan,
   stateOf,
   type TestResult,
   type TriageSummary,
@@ -375,7 +376,7 @@ export class AllocationCore {
     const machineEvent = pending instanceof Promise ? await pending : pending;
     if (event.type === "case.bed-offered") return this.offered(step, event, machineEvent);
     if (machineEvent === "stale") return nothing();
-    if (machineEvent === undefined || !patient.can(machineEvent)) {
+    if (machineEvent === undefined || !patientCan(patient, machineEvent)) {
       return reject("not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
     }
     const releases = this.releases(patient, machineEvent);
@@ -409,7 +410,7 @@ export class AllocationCore {
     step.followUps.push(...this.settled(event, step.opId, check, step));
     if (!check.current) return this.unchanged(step);
     const state = stateOf(step.patient);
-    if (machineEvent === undefined || machineEvent === "stale" || !step.patient.can(machineEvent)) {
+    if (machineEvent === undefined || machineEvent === "stale" || !patientCan(step.patient, machineEvent)) {
       return this.refuse(step, "not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
     }
     this.apply(step, machineEvent);
