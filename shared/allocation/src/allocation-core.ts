@@ -286,7 +286,7 @@ export class AllocationCore {
     // hold window, so checking again within the hour bounds how late an expiry can be.
     const at = Date.parse(cause.time);
     this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
-    const expired = result.expired.map((e) =>
+    const expired: AnyCloudEvent[] = result.expired.map((e) =>
       this.cloudEvent(
         "case.hold-expired",
         { id: `expired-${e.transferId}`, source: this.source, time: cause.time, subject: e.caseId },
@@ -300,7 +300,11 @@ export class AllocationCore {
         },
       ),
     );
-    return [...expired, ...this.offerEvents(cause, result.seq, result.offers)];
+    const offered = this.offerEvents(cause, result.seq, result.offers);
+    // Most operations expire nothing: then the offers' own array will do.
+    if (expired.length === 0) return offered;
+    for (const event of offered) expired.push(event);
+    return expired;
   }
 
   private offerEvents(cause: { id: string; time: string }, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
