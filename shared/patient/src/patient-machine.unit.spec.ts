@@ -224,15 +224,17 @@ describe("the flat transition", () => {
     const { flatTransition } = await import("./flat-transition.ts");
     const snapshot = states[state] as PatientSnapshot;
     expect(stateOf(snapshot)).toBe(state);
+    // xstate makes the first step into the final state; the flat way copies its shape after.
+    transitionPatient(states.waiting as PatientSnapshot, { type: "WITHDRAWN", reason: "false_positive" });
     for (const event of events) {
       const [expected, expectedActions] = transition(patientMachine, snapshot, event);
       const [next, actions] = transitionPatient(snapshot, event);
       expect(fields(next)).toEqual(fields(expected));
       expect(emitted(actions)).toEqual(emitted(expectedActions));
-      // Every step into an open state takes the flat way; only the final state is left to xstate.
+      // Every step the machine takes, from an open state, takes the flat way.
       const flat = flatTransition(snapshot, event, { self: undefined, system: undefined } as never);
       const accepted = snapshot.can(event);
-      expect(flat !== undefined).toBe(accepted && stateOf(expected) !== "closed");
+      expect(flat !== undefined).toBe(accepted);
       expect(patientCan(snapshot, event)).toBe(accepted);
     }
   });
