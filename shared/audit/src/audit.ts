@@ -364,12 +364,11 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     } else {
       internalReplayed++;
     }
-    const where = caseId === undefined ? {} : { caseId };
     if (recorded === undefined) {
       mismatch({
         kind: "missing",
         id: made.id,
-        ...where,
+        ...(caseId === undefined ? {} : { caseId }),
         causationId: cause.id,
         replayed: made,
         message: `the replay of ${cause.type ?? "expiry check"} ${cause.id} makes ${made.type} ${made.id}, which the log does not have`,
@@ -381,7 +380,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       mismatch({
         kind: "changed",
         id: made.id,
-        ...where,
+        ...(caseId === undefined ? {} : { caseId }),
         causationId: cause.id,
         at: { topic: isDecision ? "transfers" : "cases", index: recorded.index },
         recorded: recorded.event,
