@@ -11,7 +11,14 @@ import {
   type EventType,
   trustedCloudEvent,
 } from "@fangcang/contracts";
-import { type BedLedger, LedgerError, type Offer, type PlaceRequest, type Settled } from "@fangcang/ledger";
+import {
+  type BedLedger,
+  LedgerError,
+  type Offer,
+  type OpContext,
+  type PlaceRequest,
+  type Settled,
+} from "@fangcang/ledger";
 import {
   type Allocation,
   type ClinicalFacts,
@@ -169,14 +176,10 @@ export class AllocationCore {
    * sequence number wherever the inputs around it stand.
    */
   async expireDue(tick: { id: string; time: string }): Promise<{ followUps: AnyCloudEvent[]; receipt: LedgerReceipt }> {
-    const opId = tickOpId(tick.id);
-    const result = await this.ledger.expireHolds({
-      opId,
-      at: Date.parse(tick.time),
-      holdMs: this.policy.holdWindowHours * HOUR,
-    });
+    const op = { opId: tickOpId(tick.id), at: Date.parse(tick.time), holdMs: this.policy.holdWindowHours * HOUR };
+    const result = await this.ledger.expireHolds(op);
     const into: { receipt?: LedgerReceipt } = {};
-    const followUps = this.settled(tick, opId, result, into);
+    const followUps = this.settled(tick, op, result, into);
     return { followUps, receipt: into.receipt as LedgerReceipt };
   }
 
@@ -225,8 +228,13 @@ export class AllocationCore {
     }
   }
 
-  private op(event: AnyCloudEvent) {
+  private op(event: AnyCloudEvent): OpContext {
     return { opId: inputOpId(event), at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
+  }
+
+  /** The operation of a step's input, from what the step already worked out. */
+  private opOf(step: Step): OpContext {
+    return { opId: step.opId, at: step.at, holdMs: this.policy.holdWindowHours * HOUR };
   }
 
   // ---- facilities --------------------------------------------------------------------
@@ -248,7 +256,7 @@ export class AllocationCore {
       },
     });
     const outcome = nothing();
-    outcome.followUps = this.settled(event, op.opId, result, outcome);
+    outcome.followUps = this.settled(event, op, result, outcome);
     return outcome;
   }
 
@@ -260,7 +268,7 @@ export class AllocationCore {
       const op = this.op(event);
       const result = await change(op);
       const outcome = nothing();
-      outcome.followUps = this.settled(event, op.opId, result, outcome);
+      outcome.followUps = this.settled(event, op, result, outcome);
       return outcome;
     } catch (error) {
       if (error instanceof LedgerError) return reject(error.code, error.message);
@@ -277,15 +285,14 @@ export class AllocationCore {
    */
   private settled(
     cause: { id: string; time: string },
-    opId: string,
+    op: OpContext,
     result: Settled,
     into: { receipt?: LedgerReceipt },
   ): AnyCloudEvent[] {
-    into.receipt = { opId, seq: result.seq };
+    into.receipt = { opId: op.opId, seq: result.seq };
     // Holds made meanwhile by other workers expire no earlier than their event time plus the
     // hold window, so checking again within the hour bounds how late an expiry can be.
-    const at = Date.parse(cause.time);
-    this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
+    this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, op.at + HOUR);
     const expired: AnyCloudEvent[] = result.expired.map((e) =>
       this.cloudEvent(
         "case.hold-expired",
@@ -409,9 +416,10 @@ export class AllocationCore {
     machineEvent: PatientEvent | "stale" | undefined,
   ): Promise<Outcome> {
     const caseId = event.data.caseId;
-    const check = await this.ledger.confirmOffer({ ...this.op(event), caseId, transferId: event.data.transferId });
+    const op = this.opOf(step);
+    const check = await this.ledger.confirmOffer({ ...op, caseId, transferId: event.data.transferId });
     step.ledgerSeq = check.seq;
-    step.followUps.push(...this.settled(event, step.opId, check, step));
+    step.followUps.push(...this.settled(event, op, check, step));
     if (!check.current) return this.unchanged(step);
     const state = stateOf(step.patient);
     if (machineEvent === undefined || machineEvent === "stale" || !patientCan(step.patient, machineEvent)) {
@@ -524,7 +532,7 @@ export class AllocationCore {
 
   /** The intake system admitted the case; a refusal code when the ledger holds no such transfer. */
   private async admit(step: Step, allocation: Allocation, transferId: string): Promise<string | undefined> {
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const result = await this.ledger.admit({
       ...op,
       caseId: step.patient.context.caseId,
@@ -532,21 +540,21 @@ export class AllocationCore {
       facilityId: allocation.facilityId,
     });
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
     return result.outcome === "admitted" ? undefined : result.code;
   }
 
   private async release(step: Step): Promise<void> {
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const result = await this.ledger.release({ ...op, caseId: step.patient.context.caseId });
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
   }
 
   /** Holds the best fitting bed, or queues the case (after giving up what it had, to relocate). */
   private async place(step: Step, how: "place" | "relocate" = "place"): Promise<void> {
     const context = step.patient.context;
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const request: PlaceRequest = {
       ...op,
       caseId: context.caseId,
@@ -560,7 +568,7 @@ export class AllocationCore {
     const result = how === "place" ? await this.ledger.place(request) : await this.ledger.relocate(request);
     const placed = "placed" in result ? result.placed : result;
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
     if (placed.outcome === "held") {
       const { transferId, facilityId, bedClass, route, holdExpiresAt } = placed;
       this.apply(step, {
