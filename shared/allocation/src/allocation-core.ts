@@ -366,7 +366,7 @@ export class AllocationCore {
       triage: this.triage(facts, this.policyFor(reported.caseId) ?? this.policy),
       appliedOps: [],
     });
-    const step = this.step(event, patient);
+    const step = this.step(event, patient, opId);
     await this.place(step);
     return this.finish(step);
   }
@@ -584,10 +584,10 @@ export class AllocationCore {
 
   // ---- steps -------------------------------------------------------------------------
 
-  private step(input: AnyCloudEvent, patient: PatientSnapshot): Step {
+  private step(input: AnyCloudEvent, patient: PatientSnapshot, opId = inputOpId(input)): Step {
     return {
       input,
-      opId: inputOpId(input),
+      opId,
       at: Date.parse(input.time),
       patient,
       emissions: [],
