@@ -11,7 +11,14 @@ import {
   type EventType,
   trustedCloudEvent,
 } from "@fangcang/contracts";
-import { type BedLedger, LedgerError, type Offer, type PlaceRequest, type Settled } from "@fangcang/ledger";
+import {
+  type BedLedger,
+  LedgerError,
+  type Offer,
+  type OpContext,
+  type PlaceRequest,
+  type Settled,
+} from "@fangcang/ledger";
 import {
   type Allocation,
   type ClinicalFacts,
@@ -20,6 +27,7 @@ import {
   newPatient,
   type PatientEvent,
   type PatientSnapshot,
+  patientCan,
   stateOf,
   type TestResult,
   type TriageSummary,
@@ -168,14 +176,10 @@ export class AllocationCore {
    * sequence number wherever the inputs around it stand.
    */
   async expireDue(tick: { id: string; time: string }): Promise<{ followUps: AnyCloudEvent[]; receipt: LedgerReceipt }> {
-    const opId = tickOpId(tick.id);
-    const result = await this.ledger.expireHolds({
-      opId,
-      at: Date.parse(tick.time),
-      holdMs: this.policy.holdWindowHours * HOUR,
-    });
+    const op = { opId: tickOpId(tick.id), at: Date.parse(tick.time), holdMs: this.policy.holdWindowHours * HOUR };
+    const result = await this.ledger.expireHolds(op);
     const into: { receipt?: LedgerReceipt } = {};
-    const followUps = this.settled(tick, opId, result, into);
+    const followUps = this.settled(tick, op, result, into);
     return { followUps, receipt: into.receipt as LedgerReceipt };
   }
 
@@ -224,8 +228,13 @@ export class AllocationCore {
     }
   }
 
-  private op(event: AnyCloudEvent) {
+  private op(event: AnyCloudEvent): OpContext {
     return { opId: inputOpId(event), at: Date.parse(event.time), holdMs: this.policy.holdWindowHours * HOUR };
+  }
+
+  /** The operation of a step's input, from what the step already worked out. */
+  private opOf(step: Step): OpContext {
+    return { opId: step.opId, at: step.at, holdMs: this.policy.holdWindowHours * HOUR };
   }
 
   // ---- facilities --------------------------------------------------------------------
@@ -247,7 +256,7 @@ export class AllocationCore {
       },
     });
     const outcome = nothing();
-    outcome.followUps = this.settled(event, op.opId, result, outcome);
+    outcome.followUps = this.settled(event, op, result, outcome);
     return outcome;
   }
 
@@ -259,7 +268,7 @@ export class AllocationCore {
       const op = this.op(event);
       const result = await change(op);
       const outcome = nothing();
-      outcome.followUps = this.settled(event, op.opId, result, outcome);
+      outcome.followUps = this.settled(event, op, result, outcome);
       return outcome;
     } catch (error) {
       if (error instanceof LedgerError) return reject(error.code, error.message);
@@ -276,16 +285,15 @@ export class AllocationCore {
    */
   private settled(
     cause: { id: string; time: string },
-    opId: string,
+    op: OpContext,
     result: Settled,
     into: { receipt?: LedgerReceipt },
   ): AnyCloudEvent[] {
-    into.receipt = { opId, seq: result.seq };
+    into.receipt = { opId: op.opId, seq: result.seq };
     // Holds made meanwhile by other workers expire no earlier than their event time plus the
     // hold window, so checking again within the hour bounds how late an expiry can be.
-    const at = Date.parse(cause.time);
-    this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, at + HOUR);
-    const expired = result.expired.map((e) =>
+    this.expiryWatch.nextDue = Math.min(result.nextDue ?? Number.POSITIVE_INFINITY, op.at + HOUR);
+    const expired: AnyCloudEvent[] = result.expired.map((e) =>
       this.cloudEvent(
         "case.hold-expired",
         { id: `expired-${e.transferId}`, source: this.source, time: cause.time, subject: e.caseId },
@@ -299,7 +307,11 @@ export class AllocationCore {
         },
       ),
     );
-    return [...expired, ...this.offerEvents(cause, result.seq, result.offers)];
+    const offered = this.offerEvents(cause, result.seq, result.offers);
+    // Most operations expire nothing: then the offers' own array will do.
+    if (expired.length === 0) return offered;
+    for (const event of offered) expired.push(event);
+    return expired;
   }
 
   private offerEvents(cause: { id: string; time: string }, ledgerSeq: number, offers: Offer[]): AnyCloudEvent[] {
@@ -354,7 +366,7 @@ export class AllocationCore {
       triage: this.triage(facts, this.policyFor(reported.caseId) ?? this.policy),
       appliedOps: [],
     });
-    const step = this.step(event, patient);
+    const step = this.step(event, patient, opId);
     await this.place(step);
     return this.finish(step);
   }
@@ -370,10 +382,12 @@ export class AllocationCore {
     const step = this.step(event, patient);
     if (patient.context.appliedOps.includes(step.opId)) return nothing();
     const state = stateOf(patient);
-    const machineEvent = await this.machineEventFor(event, patient);
+    const pending = this.machineEventFor(event, patient);
+    // Only a reclassification asks the ledger; every other event is known at once.
+    const machineEvent = pending instanceof Promise ? await pending : pending;
     if (event.type === "case.bed-offered") return this.offered(step, event, machineEvent);
     if (machineEvent === "stale") return nothing();
-    if (machineEvent === undefined || !patient.can(machineEvent)) {
+    if (machineEvent === undefined || !patientCan(patient, machineEvent)) {
       return reject("not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
     }
     const releases = this.releases(patient, machineEvent);
@@ -402,12 +416,13 @@ export class AllocationCore {
     machineEvent: PatientEvent | "stale" | undefined,
   ): Promise<Outcome> {
     const caseId = event.data.caseId;
-    const check = await this.ledger.confirmOffer({ ...this.op(event), caseId, transferId: event.data.transferId });
+    const op = this.opOf(step);
+    const check = await this.ledger.confirmOffer({ ...op, caseId, transferId: event.data.transferId });
     step.ledgerSeq = check.seq;
-    step.followUps.push(...this.settled(event, step.opId, check, step));
+    step.followUps.push(...this.settled(event, op, check, step));
     if (!check.current) return this.unchanged(step);
     const state = stateOf(step.patient);
-    if (machineEvent === undefined || machineEvent === "stale" || !step.patient.can(machineEvent)) {
+    if (machineEvent === undefined || machineEvent === "stale" || !patientCan(step.patient, machineEvent)) {
       return this.refuse(step, "not_accepted", `${event.type} is not accepted for a case in state ${state}`, state);
     }
     this.apply(step, machineEvent);
@@ -424,10 +439,10 @@ export class AllocationCore {
     return { ...this.unchanged(step), rejected: { errors: [{ code, message }], state } };
   }
 
-  private async machineEventFor(
+  private machineEventFor(
     event: AnyCloudEvent,
     patient: PatientSnapshot,
-  ): Promise<PatientEvent | "stale" | undefined> {
+  ): PatientEvent | "stale" | undefined | Promise<PatientEvent> {
     const context = patient.context;
     switch (event.type) {
       case "case.bed-offered": {
@@ -449,31 +464,36 @@ export class AllocationCore {
         return { type: "DISCHARGED", facilityId: event.data.facilityId, outcome: event.data.outcome };
       case "case.test-result":
         return this.tested(event.data, patient);
-      case "case.reclassified": {
-        const facts: ClinicalFacts = { ...context.facts, severity: event.data.severity };
-        if (event.data.vitals !== undefined) facts.vitals = event.data.vitals;
-        const policy = policyByVersion(context.triage.policyVersion);
-        const next = this.triage(facts, policy);
-        const need = { alternatives: next.alternatives, capabilities: next.requiredCapabilities };
-        let currentBedServes = false;
-        if (context.allocation) {
-          const facility = await this.ledger.facilityInfo(context.allocation.facilityId);
-          currentBedServes =
-            facility !== undefined &&
-            servesNeed(need, facility.kind, context.allocation.bedClass, facility.capabilities);
-        }
-        const triageChanged =
-          next.priority !== context.triage.priority ||
-          JSON.stringify(need) !==
-            JSON.stringify({
-              alternatives: context.triage.alternatives,
-              capabilities: context.triage.requiredCapabilities,
-            });
-        return { type: "RECLASSIFIED", facts, triage: next, currentBedServes, triageChanged };
-      }
+      case "case.reclassified":
+        return this.reclassified(event.data, context);
       default:
         return undefined;
     }
+  }
+
+  private async reclassified(
+    data: EventData<"case.reclassified">,
+    context: PatientSnapshot["context"],
+  ): Promise<PatientEvent> {
+    const facts: ClinicalFacts = { ...context.facts, severity: data.severity };
+    if (data.vitals !== undefined) facts.vitals = data.vitals;
+    const policy = policyByVersion(context.triage.policyVersion);
+    const next = this.triage(facts, policy);
+    const need = { alternatives: next.alternatives, capabilities: next.requiredCapabilities };
+    let currentBedServes = false;
+    if (context.allocation) {
+      const facility = await this.ledger.facilityInfo(context.allocation.facilityId);
+      currentBedServes =
+        facility !== undefined && servesNeed(need, facility.kind, context.allocation.bedClass, facility.capabilities);
+    }
+    const triageChanged =
+      next.priority !== context.triage.priority ||
+      JSON.stringify(need) !==
+        JSON.stringify({
+          alternatives: context.triage.alternatives,
+          capabilities: context.triage.requiredCapabilities,
+        });
+    return { type: "RECLASSIFIED", facts, triage: next, currentBedServes, triageChanged };
   }
 
   /** Release eligibility: two consecutive results at or above the threshold, far enough apart. */
@@ -512,7 +532,7 @@ export class AllocationCore {
 
   /** The intake system admitted the case; a refusal code when the ledger holds no such transfer. */
   private async admit(step: Step, allocation: Allocation, transferId: string): Promise<string | undefined> {
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const result = await this.ledger.admit({
       ...op,
       caseId: step.patient.context.caseId,
@@ -520,21 +540,21 @@ export class AllocationCore {
       facilityId: allocation.facilityId,
     });
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
     return result.outcome === "admitted" ? undefined : result.code;
   }
 
   private async release(step: Step): Promise<void> {
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const result = await this.ledger.release({ ...op, caseId: step.patient.context.caseId });
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
   }
 
   /** Holds the best fitting bed, or queues the case (after giving up what it had, to relocate). */
   private async place(step: Step, how: "place" | "relocate" = "place"): Promise<void> {
     const context = step.patient.context;
-    const op = this.op(step.input);
+    const op = this.opOf(step);
     const request: PlaceRequest = {
       ...op,
       caseId: context.caseId,
@@ -548,7 +568,7 @@ export class AllocationCore {
     const result = how === "place" ? await this.ledger.place(request) : await this.ledger.relocate(request);
     const placed = "placed" in result ? result.placed : result;
     step.ledgerSeq = result.seq;
-    step.followUps.push(...this.settled(step.input, op.opId, result, step));
+    step.followUps.push(...this.settled(step.input, op, result, step));
     if (placed.outcome === "held") {
       const { transferId, facilityId, bedClass, route, holdExpiresAt } = placed;
       this.apply(step, {
@@ -564,10 +584,10 @@ export class AllocationCore {
 
   // ---- steps -------------------------------------------------------------------------
 
-  private step(input: AnyCloudEvent, patient: PatientSnapshot): Step {
+  private step(input: AnyCloudEvent, patient: PatientSnapshot, opId = inputOpId(input)): Step {
     return {
       input,
-      opId: inputOpId(input),
+      opId,
       at: Date.parse(input.time),
       patient,
       emissions: [],
@@ -586,14 +606,19 @@ export class AllocationCore {
 
   private async finish(step: Step): Promise<Outcome> {
     const context = step.patient.context;
-    const appliedOps = [...context.appliedOps, step.opId].slice(-REMEMBERED_INPUTS);
+    // The last REMEMBERED_INPUTS op ids, this one included, built in one array.
+    const earlier = context.appliedOps;
+    const from = Math.max(0, earlier.length + 1 - REMEMBERED_INPUTS);
+    const appliedOps = earlier.slice(from);
+    appliedOps.push(step.opId);
     step.patient = withContext(step.patient, { ...context, appliedOps });
     await this.patients.putMany([step.patient]);
-    return {
+    const outcome: Outcome = {
       outputs: step.emissions.map((emission, n) => this.decision(step, emission, n)),
       followUps: step.followUps,
-      ...(step.receipt ? { receipt: step.receipt } : {}),
     };
+    if (step.receipt) outcome.receipt = step.receipt;
+    return outcome;
   }
 
   private decision(step: Step, emission: Emission, n: number): AnyCloudEvent {

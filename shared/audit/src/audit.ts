@@ -121,11 +121,21 @@ function sameJsonText(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** The same decision, written alike or differing only in the order of object keys (another producer's JSON). */
+/**
+ * The same decision, written alike or differing only in the order of object keys (another
+ * producer's JSON). Field by field first: what sameJsonText makes of the two comparables,
+ * without building them.
+ */
 function sameEvent(a: AnyCloudEvent, b: AnyCloudEvent): boolean {
-  const ca = comparable(a);
-  const cb = comparable(b);
-  return sameJsonText(ca, cb) || canonicalJson(ca) === canonicalJson(cb);
+  return (
+    (sameJsonText(a.type, b.type) &&
+      sameJsonText(a.id, b.id) &&
+      sameJsonText(a.source, b.source) &&
+      sameJsonText(a.subject, b.subject) &&
+      sameJsonText(a.time, b.time) &&
+      sameJsonText(a.data, b.data)) ||
+    canonicalJson(comparable(a)) === canonicalJson(comparable(b))
+  );
 }
 
 /**
@@ -155,7 +165,24 @@ class DigestLines {
 interface Recorded {
   event: AnyCloudEvent;
   index: number;
+  /** Whether the replay made it (an event made again, by a redelivered input, counts once). */
   matched: boolean;
+  /** Its case's decisions, when it is one of them (from the transfers topic). */
+  caseOrder: CaseOrder | undefined;
+}
+
+/**
+ * One case's recorded decisions in log order, and how far the replay's decisions of the
+ * case have followed them: the replay's order is `ids` up to `followed`, then `diverged`.
+ * Most cases follow all the way, and need no list of their own.
+ */
+interface CaseOrder {
+  caseId: string;
+  ids: string[];
+  followed: number;
+  diverged: string[] | undefined;
+  /** The policy version its first recorded decision names. */
+  policyVersion: string | undefined;
 }
 
 /** What the replay runs: a recorded input, or an expiry check of the allocator's own. */
@@ -176,15 +203,16 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     if (mismatches.length < maxMismatches) mismatches.push(m);
   };
 
-  // Receipts: op id -> the sequence number it took; the ticks (expiry checks of their own).
-  const seqOf = new Map<string, number>();
+  // Receipts: op id -> the sequence number it took and the op's number for the replay
+  // order; the ticks (expiry checks of their own).
+  const receiptOf = new Map<string, { seq: number; op: number }>();
   const ticks: ReplayItem<Replayed>[] = [];
   let receiptCount = 0;
   log.ledger.forEach((event, index) => {
     if (event.type !== "ledger.receipts") return;
     for (const r of event.data.receipts) {
       receiptCount++;
-      const earlier = seqOf.get(r.opId);
+      const earlier = receiptOf.get(r.opId)?.seq;
       if (earlier !== undefined && earlier !== r.seq) {
         mismatch({
           kind: "receipt",
@@ -196,12 +224,13 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
         });
       }
       if (earlier !== undefined) continue;
-      seqOf.set(r.opId, r.seq);
+      const op = receiptOf.size;
+      receiptOf.set(r.opId, { seq: r.seq, op });
       if (r.expiryAt !== undefined) {
         ticks.push({
           key: `tick:${r.opId}`,
           seq: r.seq,
-          opId: r.opId,
+          op,
           value: { tick: { id: r.causationId, time: r.expiryAt } },
         });
       }
@@ -210,8 +239,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
 
   // Recorded decisions and internal events, by id; each case's decision ids in log order.
   const recordedById = new Map<string, Recorded>();
-  const recordedOrder = new Map<string, string[]>();
-  const policyOfCase = new Map<string, string>();
+  const recordedOrder = new Map<string, CaseOrder>();
   const versionCounts = new Map<string, number>();
   const record = (event: AnyCloudEvent, topic: keyof AuditLog, index: number) => {
     const earlier = recordedById.get(event.id);
@@ -229,18 +257,22 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       }
       return;
     }
-    recordedById.set(event.id, { event, index, matched: false });
     const caseId = caseIdOf(event);
+    let caseOrder: CaseOrder | undefined;
     if (topic === "transfers" && caseId !== undefined) {
-      const order = recordedOrder.get(caseId);
-      if (order) order.push(event.id);
-      else recordedOrder.set(caseId, [event.id]);
+      caseOrder = recordedOrder.get(caseId);
+      if (caseOrder) caseOrder.ids.push(event.id);
+      else {
+        caseOrder = { caseId, ids: [event.id], followed: 0, diverged: undefined, policyVersion: undefined };
+        recordedOrder.set(caseId, caseOrder);
+      }
       const version = (event.data as { policyVersion?: string }).policyVersion;
       if (version !== undefined) {
-        if (!policyOfCase.has(caseId)) policyOfCase.set(caseId, version);
+        caseOrder.policyVersion ??= version;
         versionCounts.set(version, (versionCounts.get(version) ?? 0) + 1);
       }
     }
+    recordedById.set(event.id, { event, index, matched: false, caseOrder });
   };
   log.transfers.forEach((event, index) => record(event, "transfers", index));
   log.cases.forEach((event, index) => {
@@ -269,7 +301,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
     // Every event the replay makes is compared with a recorded one, validated when produced.
     validateOutputs: false,
     policyFor: (caseId) => {
-      const version = policyOfCase.get(caseId);
+      const version = recordedOrder.get(caseId)?.policyVersion;
       return version === undefined ? undefined : policy(version);
     },
   });
@@ -277,14 +309,21 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   // Inputs: every case and facility event but the allocator's own outputs. Internal events
   // are inputs too: the replay makes them again (compared below) and then consumes them.
   // Ticks belong to no input: each runs at its sequence number, wherever the inputs stand.
+  // An input without a receipt waits for no op, so its op number need only be its own.
   const items: ReplayItem<Replayed>[] = [...ticks];
-  for (const event of [...log.facilities, ...log.cases]) {
-    if (INTERNAL_TYPES.has(event.type) && event.source !== source) continue;
-    const opId = inputOpId(event);
-    items.push({ key: keyOf(event), seq: seqOf.get(opId), opId, value: { input: event } });
-  }
+  let unreceipted = receiptOf.size;
+  const addInputs = (events: AnyCloudEvent[]) => {
+    for (const event of events) {
+      if (INTERNAL_TYPES.has(event.type) && event.source !== source) continue;
+      const receipt = receiptOf.get(inputOpId(event));
+      const key = keyOf(event);
+      if (receipt === undefined) items.push({ key, seq: undefined, op: unreceipted++, value: { input: event } });
+      else items.push({ key, seq: receipt.seq, op: receipt.op, value: { input: event } });
+    }
+  };
+  addInputs(log.facilities);
+  addInputs(log.cases);
 
-  const replayedOrder = new Map<string, string[]>();
   const digestLines = new DigestLines();
   const perType: Record<string, number> = {};
   const perRule: Record<string, number> = {};
@@ -294,12 +333,18 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   let internalReplayed = 0;
   let internalReproduced = 0;
   let done = 0;
-  const replayedIds = new Set<string>();
+  /** Ids the replay made that the log does not have (the others are marked `matched`). */
+  const madeUnrecorded = new Set<string>();
 
   const compare = (made: AnyCloudEvent, cause: { id: string; type?: string }, isDecision: boolean) => {
+    const recorded = recordedById.get(made.id);
     // A redelivered input makes the same events again, with the same ids: count them once.
-    if (replayedIds.has(made.id)) return;
-    replayedIds.add(made.id);
+    if (recorded !== undefined) {
+      if (recorded.matched) return;
+    } else {
+      if (madeUnrecorded.has(made.id)) return;
+      madeUnrecorded.add(made.id);
+    }
     const caseId = caseIdOf(made);
     if (isDecision) {
       decisionsReplayed++;
@@ -309,20 +354,21 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       for (const rule of data.reasons ?? []) perRule[rule] = (perRule[rule] ?? 0) + 1;
       if (made.type === "transfer.ordered" && data.route) perRoute[data.route] = (perRoute[data.route] ?? 0) + 1;
       if (caseId !== undefined) {
-        const order = replayedOrder.get(caseId);
-        if (order) order.push(made.id);
-        else replayedOrder.set(caseId, [made.id]);
+        const order = recorded?.caseOrder?.caseId === caseId ? recorded.caseOrder : recordedOrder.get(caseId);
+        // A case with no recorded decisions has no order to check.
+        if (order !== undefined) {
+          if (order.diverged === undefined && order.ids[order.followed] === made.id) order.followed++;
+          else (order.diverged ??= []).push(made.id);
+        }
       }
     } else {
       internalReplayed++;
     }
-    const recorded = recordedById.get(made.id);
-    const where = caseId === undefined ? {} : { caseId };
     if (recorded === undefined) {
       mismatch({
         kind: "missing",
         id: made.id,
-        ...where,
+        ...(caseId === undefined ? {} : { caseId }),
         causationId: cause.id,
         replayed: made,
         message: `the replay of ${cause.type ?? "expiry check"} ${cause.id} makes ${made.type} ${made.id}, which the log does not have`,
@@ -334,7 +380,7 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
       mismatch({
         kind: "changed",
         id: made.id,
-        ...where,
+        ...(caseId === undefined ? {} : { caseId }),
         causationId: cause.id,
         at: { topic: isDecision ? "transfers" : "cases", index: recorded.index },
         recorded: recorded.event,
@@ -415,8 +461,11 @@ export async function auditLog(log: AuditLog, options: AuditOptions = {}): Promi
   }
   // Each case's decisions in the order the replay made them.
   for (const [caseId, order] of recordedOrder) {
-    const replayed = (replayedOrder.get(caseId) ?? []).filter((id) => recordedById.get(id)?.matched);
-    const recorded = order.filter((id) => recordedById.get(id)?.matched);
+    if (order.diverged === undefined && order.followed === order.ids.length) continue;
+    const replayed = [...order.ids.slice(0, order.followed), ...(order.diverged ?? [])].filter(
+      (id) => recordedById.get(id)?.matched,
+    );
+    const recorded = order.ids.filter((id) => recordedById.get(id)?.matched);
     const first = recorded.findIndex((id, i) => replayed[i] !== id);
     if (first >= 0) {
       const id = recorded[first] as string;

@@ -8,8 +8,12 @@ export interface ReplayItem<T> {
   key: string;
   /** The sequence number the input took, if its receipt says it took one. */
   seq: number | undefined;
-  /** Its ledger operation id: a repeat of an op already run waits for nothing. */
-  opId: string;
+  /**
+   * Which ledger operation it is, numbered by the caller from 0 (small numbers: the replay
+   * keeps a flag per number). Items of one operation (an input and its redeliveries) share
+   * it; a repeat of an op already run waits for nothing.
+   */
+  op: number;
   value: T;
 }
 
@@ -32,47 +36,52 @@ export async function replayInOrder<T>(
   run: (item: ReplayItem<T>) => Promise<number>,
   onProblem: (problem: OrderProblem) => void,
 ): Promise<void> {
-  const queues = new Map<string, ReplayItem<T>[]>();
+  // Each key's queue is found by key once, when grouping; the loop below holds the queues.
+  const byKey = new Map<string, Queue<T>>();
+  const queues: Queue<T>[] = [];
+  let ops = 0;
   for (const item of items) {
-    const queue = queues.get(item.key);
-    if (queue) queue.push(item);
-    else queues.set(item.key, [item]);
+    if (item.op >= ops) ops = item.op + 1;
+    const queue = byKey.get(item.key);
+    if (queue) queue.items.push(item);
+    else {
+      const created = { items: [item], head: 0 };
+      byKey.set(item.key, created);
+      queues.push(created);
+    }
   }
-  const heads = new Map<string, number>();
-  const ran = new Set<string>();
-  /** Keys whose head waits for the ledger to reach its seq - 1, by that seq. */
-  const waiting = new Map<number, string[]>();
-  const runnable: string[] = [];
+  /** 1 for each op number that has run. */
+  const ran = new Uint8Array(ops);
+  /** Queues whose head waits for the ledger to reach its seq - 1, by that seq. */
+  const waiting = new Map<number, Queue<T>[]>();
+  const runnable: Queue<T>[] = [];
   let seq = 0;
 
-  const examine = (key: string) => {
-    const queue = queues.get(key) as ReplayItem<T>[];
-    const head = queue[heads.get(key) ?? 0];
+  const examine = (queue: Queue<T>) => {
+    const head = queue.items[queue.head];
     if (head === undefined) return;
-    if (head.seq === undefined || ran.has(head.opId) || head.seq <= seq) {
-      runnable.push(key);
+    if (head.seq === undefined || head.seq <= seq || ran[head.op] === 1) {
+      runnable.push(queue);
       return;
     }
-    const keys = waiting.get(head.seq);
-    if (keys) keys.push(key);
-    else waiting.set(head.seq, [key]);
+    const queued = waiting.get(head.seq);
+    if (queued) queued.push(queue);
+    else waiting.set(head.seq, [queue]);
   };
-  for (const key of queues.keys()) examine(key);
+  for (const queue of queues) examine(queue);
 
   for (;;) {
     while (runnable.length > 0) {
-      const key = runnable.pop() as string;
-      const index = heads.get(key) ?? 0;
-      const item = (queues.get(key) as ReplayItem<T>[])[index] as ReplayItem<T>;
-      heads.set(key, index + 1);
+      const queue = runnable.pop() as Queue<T>;
+      const item = queue.items[queue.head++] as ReplayItem<T>;
       seq = Math.max(seq, await run(item));
-      ran.add(item.opId);
+      ran[item.op] = 1;
       const due = waiting.get(seq + 1);
       if (due) {
         waiting.delete(seq + 1);
         runnable.push(...due);
       }
-      examine(key);
+      examine(queue);
     }
     if (waiting.size === 0) return;
     // Nothing can run: unless a skip passed it, the next number's input is not in the log.
@@ -80,7 +89,13 @@ export async function replayInOrder<T>(
     let lowest = Number.POSITIVE_INFINITY;
     for (const n of waiting.keys()) lowest = Math.min(lowest, n);
     if (lowest > seq + 1) onProblem({ kind: "seq_gap", missingSeq: seq + 1, resumedAt: lowest });
-    runnable.push(...(waiting.get(lowest) as string[]));
+    runnable.push(...(waiting.get(lowest) as Queue<T>[]));
     waiting.delete(lowest);
   }
+}
+
+/** One key's items in log order, and the next to run. */
+interface Queue<T> {
+  items: ReplayItem<T>[];
+  head: number;
 }

@@ -601,6 +601,9 @@ export class MemoryLedger implements BedLedger {
 
   /** common.lua expireDueHolds */
   private expireDueHolds(op: OpContext, offers: Offer[]): Expired[] {
+    // Most operations find no hold due: nothing more to build than the empty result.
+    const first = this.holds.peek();
+    if (first === undefined || first.holdExpiresAt > op.at) return [];
     const due: CaseRecord[] = [];
     while (due.length < EXPIRY_BATCH) {
       const next = this.holds.peek();

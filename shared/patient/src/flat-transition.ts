@@ -43,9 +43,9 @@ const isFlat =
   root.transitions.size === 0 &&
   Object.values(root.states).every((node) => plain(node) && Object.keys(node.states).length === 0);
 
-/** Each active state's snapshot but for its context, as xstate makes it (lazily). */
+/** Each state's snapshot but for its context, as xstate's resolveState makes it (lazily). */
 const shapes = new Map<string, PatientSnapshot>();
-function shapeOf(state: string, context: PatientContext): PatientSnapshot {
+export function shapeOf(state: string, context: PatientContext): PatientSnapshot {
   let shape = shapes.get(state);
   if (shape === undefined) {
     shape = patientMachine.resolveState({ value: state as PatientSnapshot["value"], context });
@@ -59,6 +59,41 @@ function passes(guard: unknown, context: PatientContext, event: PatientEvent): b
   const check = typeof guard === "string" ? guards[guard] : undefined;
   if (typeof check !== "function" || "check" in check) return undefined;
   return Boolean(check({ context, event }, undefined));
+}
+
+/**
+ * Whether the machine takes the event (xstate's `snapshot.can`: a transition whose guard
+ * passes, with a target or actions), or undefined where only xstate can tell. `can` walks
+ * xstate's transition data, which costs as much as a step.
+ */
+export function flatCan(snapshot: PatientSnapshot, event: PatientEvent): boolean | undefined {
+  if (!isFlat || snapshot.status !== "active" || typeof snapshot.value !== "string") return undefined;
+  const candidates = root.states[snapshot.value]?.transitions.get(event.type) as readonly Candidate[] | undefined;
+  if (candidates === undefined) return undefined;
+  for (const candidate of candidates) {
+    const pass = passes(candidate.guard, snapshot.context, event);
+    if (pass === undefined) return undefined;
+    if (pass) return candidate.target !== undefined || candidate.actions.length > 0;
+  }
+  return false;
+}
+
+/**
+ * The snapshot a step into a final state makes, but for its context, by state: it differs
+ * from resolveState's (the order of its state nodes), so it is taken from xstate's own
+ * first such step (see rememberFinal). Until then such steps are left to xstate.
+ */
+const finals = new Map<string, PatientSnapshot>();
+
+/**
+ * Keeps the shape of a snapshot xstate made by stepping into a final state of the root. All
+ * but its context follows from the state alone: the machine has no output, history states,
+ * children or exit actions.
+ */
+export function rememberFinal(snapshot: PatientSnapshot): void {
+  if (!isFlat || root.output !== undefined || snapshot.status !== "done" || typeof snapshot.value !== "string") return;
+  const node = root.states[snapshot.value];
+  if (node?.type === "final" && !finals.has(snapshot.value)) finals.set(snapshot.value, snapshot);
 }
 
 /** The next snapshot and executed actions, or undefined where only xstate's algorithm will do. */
@@ -82,7 +117,9 @@ export function flatTransition(
   }
   if (chosen === undefined || (chosen.target !== undefined && chosen.target.length !== 1)) return undefined;
   const target = chosen.target?.[0];
-  if (target !== undefined && (target.type !== "atomic" || target.parent !== root)) return undefined;
+  const final = target?.type === "final" ? finals.get(target.key) : undefined;
+  if (target !== undefined && target.parent !== root) return undefined;
+  if (target !== undefined && target.type !== "atomic" && final === undefined) return undefined;
 
   const executed: ExecutedAction[] = [];
   for (const action of chosen.actions) {
@@ -111,6 +148,6 @@ export function flatTransition(
       return undefined;
     }
   }
-  const shape = shapeOf(target?.key ?? snapshot.value, context);
+  const shape = final ?? shapeOf(target?.key ?? snapshot.value, context);
   return [{ ...shape, context }, executed];
 }

@@ -11,8 +11,13 @@ export function newPatient(context: PatientContext): PatientSnapshot {
   return initialPatient(context);
 }
 
+const states: ReadonlySet<unknown> = new Set(PatientState.options);
+
+/** The patient's state; anything else (a snapshot of another machine) throws as the schema does. */
 export function stateOf(snapshot: PatientSnapshot): PatientState {
-  return PatientState.parse(snapshot.value);
+  // Asked several times per input: a set lookup, where the schema's parse builds a result.
+  const value: unknown = snapshot.value;
+  return states.has(value) ? (value as PatientState) : PatientState.parse(value);
 }
 
 export function persistPatient(snapshot: PatientSnapshot): string {

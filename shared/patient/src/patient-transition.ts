@@ -3,7 +3,7 @@
 // here. The machine has no children, timers or invocations, so one inert actor scope can
 // serve every call; only the list its action executor fills is per call.
 import { type ActorScope, createActor, type ExecutableActionsFrom } from "xstate";
-import { flatTransition } from "./flat-transition.ts";
+import { flatCan, flatTransition, rememberFinal, shapeOf } from "./flat-transition.ts";
 import { patientMachine } from "./patient-machine.ts";
 import type { PatientSnapshot } from "./patient-snapshot.ts";
 import type { PatientContext, PatientEvent } from "./patient-types.ts";
@@ -37,7 +37,13 @@ export function transitionPatient(snapshot: PatientSnapshot, event: PatientEvent
   const next = patientMachine.transition(snapshot, event, scope as never);
   const actions = collected;
   collected = [];
+  rememberFinal(next);
   return [next, actions];
+}
+
+/** Whether the patient's machine takes the event; same answer as `snapshot.can(event)`. */
+export function patientCan(snapshot: PatientSnapshot, event: PatientEvent): boolean {
+  return flatCan(snapshot, event) ?? snapshot.can(event);
 }
 
 /**
@@ -59,7 +65,10 @@ export function initialPatient(context: PatientContext): PatientSnapshot {
  * alone), without working the state nodes out again from the value.
  */
 export function withContext(snapshot: PatientSnapshot, context: PatientContext): PatientSnapshot {
-  // A machine that reached its final state keeps only that node, where resolveState lists the root too.
-  if (snapshot.status !== "active") return patientMachine.resolveState({ value: snapshot.value, context });
+  // A step into a final state lists its state nodes in another order than resolveState does.
+  if (snapshot.status !== "active") {
+    if (typeof snapshot.value !== "string") return patientMachine.resolveState({ value: snapshot.value, context });
+    return { ...shapeOf(snapshot.value, context), context };
+  }
   return { ...snapshot, context };
 }
