@@ -1,6 +1,7 @@
 // One benchmark run: audit replay in memory, then on real Kafka and Redis the throughput of
 // the allocator draining a backlog next to the bare consume-produce pipe, latency at fixed
-// input rates, and the whole Shanghai wave with the allocator's resident memory along it.
+// input rates, and the whole Shanghai wave played in compressed event time with intake
+// systems in the loop, with the allocator's resident memory along it.
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createKafka, EventProducer, GroupProgressProbe } from "@fangcang/bus";
@@ -8,7 +9,7 @@ import { ProgressBar } from "@fangcang/cli";
 import type { AnyCloudEvent } from "@fangcang/contracts";
 import { plannedDays, shanghai2022 } from "@fangcang/scenario";
 import { shanghai2022 as shanghaiPolicy } from "@fangcang/triage";
-import { ALLOCATOR_SOURCE, recordLog, recordProductionLog, replayLog } from "./audit-replay.ts";
+import { recordProductionLog, replayLog } from "./audit-replay.ts";
 import { measureDrain } from "./drain.ts";
 import { LatencyCollector, summarise } from "./latency.ts";
 import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts";
@@ -17,6 +18,8 @@ import { formatProfileSummary, type ProfileSummary, readProfile, summariseProfil
 import { describeRedisUsage, redisUsage } from "./redis-usage.ts";
 import { type ServiceKind, ServiceProcess } from "./service-process.ts";
 import { type Measurement, median, targets } from "./targets.ts";
+import { runWaveLoop, type WaveLoopResult } from "./wave-loop.ts";
+import { defaultWaveSpeed } from "./wave-pacing.ts";
 import { compressedBacklog, produceEvents } from "./workload.ts";
 
 export interface BenchIo {
@@ -30,6 +33,8 @@ export interface BenchReport {
   measurements: Measurement[];
   /** Per profiled process, where its time went. */
   profiles: { label: string; file: string; summary: ProfileSummary }[];
+  /** What the wave step counted: inputs released, the allocator's outputs, dead letters (its lags are in `measurements`). */
+  wave?: Omit<WaveLoopResult, "decisionLagsMs">;
 }
 
 const MB = 1024 * 1024;
@@ -54,6 +59,7 @@ export class BenchRun {
   /** Running services, by the label their profile is filed under. */
   private readonly services = new Map<ServiceProcess, string>();
   private probe: GroupProgressProbe | undefined;
+  private waveCounts: BenchReport["wave"];
   private cleaning: Promise<void> | undefined;
 
   constructor(options: BenchOptions, infra: BenchInfra, io: BenchIo) {
@@ -75,7 +81,12 @@ export class BenchRun {
       if (steps.includes("latency")) await this.latency(r);
     }
     if (steps.includes("wave")) await this.wave();
-    return { runId: this.namespaces.runId, measurements: [...this.measurements.values()], profiles: this.profiles };
+    return {
+      runId: this.namespaces.runId,
+      measurements: [...this.measurements.values()],
+      profiles: this.profiles,
+      ...(this.waveCounts === undefined ? {} : { wave: this.waveCounts }),
+    };
   }
 
   /** Safe to call more than once and concurrently (Ctrl-C during a step): one clean-up runs. */
@@ -321,36 +332,108 @@ export class BenchRun {
   // ---- the Shanghai wave -------------------------------------------------------------------
 
   /**
-   * The wave's events with the intake systems' admissions and discharges (recorded by the
-   * what-if simulation, in memory, the allocator's own follow-ups left out: it makes them
-   * itself), produced as a backlog and drained by the allocator.
+   * The wave's events played to the allocator on a compressed event-time clock, with
+   * simulated intake systems answering the transfers it actually orders (wave-loop.ts).
    */
   private async wave(): Promise<void> {
-    const { seed, waveScale } = this.options;
+    const { seed, waveScale, waveLeadHours, waveTo } = this.options;
+    const scenarioOptions = { seed, scale: waveScale, ...(waveTo === undefined ? {} : { to: waveTo }) };
+    const speed = this.options.waveSpeed ?? defaultWaveSpeed(scenarioOptions);
     const ns = await this.namespaces.create("wave");
-    const plannedCases = shanghai2022Cases(seed, waveScale);
+    const days = plannedDays(scenarioOptions);
+    const plannedCases = days.reduce((sum, day) => sum + day.cases, 0);
+    const label = `Shanghai wave${waveScale === 1 ? "" : ` at scale ${waveScale}`}${waveTo === undefined ? "" : ` to ${waveTo}`}`;
     this.io.log(
-      `wave: recording the Shanghai wave at scale ${waveScale} (${plannedCases.toLocaleString("en")} cases) with simulated intake`,
+      `wave: the ${label} (${plannedCases.toLocaleString("en")} cases) at ${fmt(speed)} event-seconds per second, ` +
+        `at most ${waveLeadHours} h ahead of the allocator, intake systems answering its orders`,
     );
-    const inputs = (await recordLog(shanghai2022({ seed, scale: waveScale }), shanghaiPolicy)).filter(
-      (event) => event.source !== ALLOCATOR_SOURCE,
-    );
-    await this.produceWithProgress(ns, inputs, inputs.length, "wave");
-    const result = await this.drain("allocator", ns, "wave", this.rssAt(plannedCases));
-    const label = waveScale === 1 ? "" : ` at scale ${waveScale}`;
-    this.record(`Shanghai wave${label}, end to end`, "s", result.seconds, waveScale === 1 ? targets.wave : undefined);
-    if (waveScale < 1) {
-      this.record("Shanghai wave, extrapolated linearly to scale 1", "s", result.seconds / waveScale, targets.wave);
+    const groupId = `${ns.redisNamespace}-allocator`;
+    const readerGroupId = `${ns.redisNamespace}-intake`;
+    const service = await this.startService("allocator", ns, groupId, "wave-allocator");
+    const rss = this.rssAt(plannedCases);
+    const bar = new ProgressBar({ unit: "days", total: days.length, stream: this.io.stderr });
+    let result: WaveLoopResult;
+    try {
+      result = await this.withProducer((producer) =>
+        runWaveLoop({
+          brokers: this.infra.brokers,
+          topics: ns.topics,
+          groupId: readerGroupId,
+          producer,
+          scenario: shanghai2022(scenarioOptions),
+          policy: shanghaiPolicy,
+          speed,
+          leadHours: waveLeadHours,
+          assertAlive: () => service.assertAlive(),
+          drained: async () => {
+            await this.drained(groupId, [ns.topics.facilities, ns.topics.cases], service);
+            const { transfers, ledger, deadLetter, cases } = ns.topics;
+            await this.drained(readerGroupId, [transfers, ledger, deadLetter, cases], service);
+          },
+          onTick: (status) => {
+            bar.update(
+              Math.min(days.length, Math.floor(status.day)),
+              `wave, ${status.released.toLocaleString("en")} inputs, ${status.open} unanswered, ${(service.memory().rss / MB).toFixed(0)} MB RSS`,
+            );
+            rss(status.reports, plannedCases, service);
+          },
+        }),
+      );
+    } finally {
+      bar.finish();
+      await this.stopService(service);
     }
+    const { decisionLagsMs, ...counts } = result;
+    this.waveCounts = counts;
+    const inputs = result.released.wave + result.released.admissions + result.released.discharges;
+    const lags = summarise(decisionLagsMs);
+    const decisions = (result.outputs["transfer.ordered"] ?? 0) + (result.outputs["case.waitlisted"] ?? 0);
+    const deadLetters = Object.values(result.deadLetters).reduce((sum, n) => sum + n, 0);
+    const refused = (result.deadLetters["transfer.admitted"] ?? 0) + (result.deadLetters["patient.discharged"] ?? 0);
+    // The whole wave's inputs grow with its cases; at the busiest rate this run sustained.
+    const wholeWave = inputs / waveScale / result.busiest10s;
+    this.record(
+      `${label}, end to end`,
+      "s",
+      result.seconds,
+      waveScale === 1 && waveTo === undefined ? targets.wave : undefined,
+    );
+    this.record("wave input rate", "events/s", inputs / result.seconds);
+    this.record("wave busiest 10 s input rate", "events/s", result.busiest10s);
+    const whole = `Shanghai wave${waveTo === undefined ? "" : ` to ${waveTo}`} at scale 1, at the busiest 10 s rate`;
+    this.record(whole, "s", wholeWave, waveTo === undefined ? targets.wave : undefined);
+    this.record("wave decision lag p50", "ms", lags.p50);
+    this.record("wave decision lag p99", "ms", lags.p99);
+    this.record("wave decisions", "events", decisions);
+    this.record("wave dead letters", "events", deadLetters);
+    this.record("wave intake answers refused", "events", refused);
+    this.record("wave holds expired", "events", result.holdsExpired);
+    this.record("wave clock held by the allocator", "ratio", result.heldShare);
     this.io.log(
-      `wave: ${inputs.length.toLocaleString("en")} input events (${result.events.toLocaleString("en")} with the allocator's follow-ups) in ${result.seconds.toFixed(1)} s`,
+      `wave: ${inputs.toLocaleString("en")} inputs (${result.released.wave.toLocaleString("en")} of the wave, ` +
+        `${result.released.admissions.toLocaleString("en")} admissions, ${result.released.discharges.toLocaleString("en")} discharges) ` +
+        `in ${result.seconds.toFixed(1)} s = ${fmt(inputs / result.seconds)}/s (busiest 10 s: ${fmt(result.busiest10s)}/s; ` +
+        `clock held by the allocator ${(result.heldShare * 100).toFixed(0)}% of the time)\n` +
+        `  decisions ${decisions.toLocaleString("en")}, lag p50 ${lags.p50} ms, p99 ${lags.p99} ms, max ${lags.max} ms\n` +
+        `  dead letters ${deadLetters.toLocaleString("en")} ${JSON.stringify(result.deadLetters)}, holds expired ${result.holdsExpired}, ` +
+        `answers late ${result.lateAnswers} (at most ${result.maxLateHours.toFixed(1)} h of event time)\n` +
+        `  outputs ${JSON.stringify(result.outputs)}\n` +
+        `  at scale 1 at ${fmt(result.busiest10s)}/s: ~${fmt(wholeWave)} s`,
     );
     await this.namespaces.removeKeys(ns);
   }
-}
 
-function shanghai2022Cases(seed: number, scale: number): number {
-  return plannedDays({ seed, scale }).reduce((sum, day) => sum + day.cases, 0);
+  /** Waits until a consumer group has committed everything on its topics. */
+  private async drained(groupId: string, topics: string[], service: ServiceProcess): Promise<void> {
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      service.assertAlive();
+      const { committed, end } = await (this.probe as GroupProgressProbe).progress(groupId, topics);
+      if (committed >= end) return;
+      if (Date.now() > deadline) throw new Error(`${groupId} committed ${committed} of ${end} messages in 10 min`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** All the wave's events until its `cases`-th report. */

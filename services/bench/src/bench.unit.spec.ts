@@ -25,6 +25,20 @@ describe("benchmark options", () => {
     expect(() => parseBenchArgs(["--steps", "speed"])).toThrow(/unknown steps speed/);
     expect(() => parseBenchArgs(["--wave-scale", "2"])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(["--fast"])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(["--wave-speed", "0"])).toThrow(/--wave-speed must be a number > 0/);
+    expect(() => parseBenchArgs(["--wave-lead", "10"])).toThrow(/--wave-lead must be in \(0, 10\) hours/);
+    expect(() => parseBenchArgs(["--wave-to", "21 March"])).toThrow(/--wave-to must be a date/);
+  });
+
+  it("given the wave's flags, then its speed, lead and last day; by default the speed is left to the scale and the lead is 2 h", () => {
+    expect(parseBenchArgs([])).toMatchObject({ waveLeadHours: 2 });
+    expect(parseBenchArgs([]).waveSpeed).toBeUndefined();
+    expect(parseBenchArgs([]).waveTo).toBeUndefined();
+    expect(parseBenchArgs(["--wave-speed", "20000", "--wave-lead", "4", "--wave-to", "2022-04-15"])).toMatchObject({
+      waveSpeed: 20_000,
+      waveLeadHours: 4,
+      waveTo: "2022-04-15",
+    });
   });
 });
 

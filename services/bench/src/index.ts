@@ -1,4 +1,4 @@
-export { recordLog, replayLog } from "./audit-replay.ts";
+export { replayLog } from "./audit-replay.ts";
 export { type BenchReport, runBench } from "./bench.ts";
 export { type BenchOptions, parseBenchArgs } from "./options.ts";
 export { formatReport } from "./report.ts";

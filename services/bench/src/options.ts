@@ -19,6 +19,12 @@ export interface BenchOptions {
   auditCases: number;
   /** Fraction of the Shanghai wave the wave step plays (1: all of it). */
   waveScale: number;
+  /** Event-seconds per wall-second the wave is played at; unset: its busiest day at ~1,000 inputs/s. */
+  waveSpeed?: number;
+  /** Hours of event time the wave may run ahead of the oldest input the allocator has not answered. */
+  waveLeadHours: number;
+  /** Last day (YYYY-MM-DD) of the wave to play; unset: all of it. */
+  waveTo?: string;
   /** Cases processed at which the allocator's resident memory is read, in any backlog it drains. */
   rssCheckpoints: number[];
   /** Partitions of every topic the run creates (the allocator's default deployment has 12). */
@@ -31,13 +37,20 @@ export interface BenchOptions {
 }
 
 export const usage = `usage: npm run bench -- [--quick] [--repetitions N] [--steps audit,throughput,latency,wave]
-                       [--cases N] [--wave-scale F] [--cpu-prof] [--out DIR]
+                       [--cases N] [--wave-scale F] [--wave-speed S] [--wave-lead H]
+                       [--wave-to DATE] [--cpu-prof] [--out DIR]
 
   --quick           every step at a tiny size (seconds): a smoke test of the harness
   --repetitions N   runs of each repeated step; the report shows medians (default 3, quick 1)
   --steps LIST      which steps to run (default: all)
   --cases N         case.reported events per throughput backlog (default 200,000)
   --wave-scale F    fraction (0, 1] of the Shanghai wave to play (default 1)
+  --wave-speed S    event-seconds per wall-second the wave plays at (default: its busiest
+                    day at ~1,000 inputs/s; the allocator slows it further if it lags)
+  --wave-lead H     hours of event time the wave may run ahead of the oldest input the
+                    allocator has not answered, (0, 10) (default 2: intake answers, due 2 h
+                    after the order, are never later than the 12 h holds allow)
+  --wave-to DATE    play the wave up to this day, YYYY-MM-DD (default: to its end, 05-31)
   --cpu-prof        profile the allocator child processes and summarise self-time
   --out DIR         where the JSON report and profiles go (default bench-results)
 
@@ -55,6 +68,7 @@ const full = {
   latencySeconds: 10,
   auditCases: 50_000,
   waveScale: 1,
+  waveTo: undefined,
   rssCheckpoints: [100_000, 600_000],
 };
 
@@ -64,7 +78,9 @@ const quick = {
   latencyRates: [200, 500],
   latencySeconds: 2,
   auditCases: 2_000,
-  waveScale: 0.002,
+  waveScale: 0.01,
+  // The wave's first 25 days: seconds, not minutes, with admissions and discharges in them.
+  waveTo: "2022-03-25",
   rssCheckpoints: [300, 1_000],
 };
 
@@ -81,6 +97,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         steps: { type: "string" },
         cases: { type: "string" },
         "wave-scale": { type: "string" },
+        "wave-speed": { type: "string" },
+        "wave-lead": { type: "string" },
+        "wave-to": { type: "string" },
         "cpu-prof": { type: "boolean" },
         out: { type: "string" },
         seed: { type: "string" },
@@ -107,6 +126,18 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const waveScale = waveText === undefined ? base.waveScale : Number(waveText);
   if (!(waveScale > 0 && waveScale <= 1))
     throw new BenchUsageError(`--wave-scale must be in (0, 1], got "${waveText}"`);
+  const speedText = values["wave-speed"] as string | undefined;
+  const waveSpeed = speedText === undefined ? undefined : Number(speedText);
+  if (waveSpeed !== undefined && !(waveSpeed > 0 && Number.isFinite(waveSpeed)))
+    throw new BenchUsageError(`--wave-speed must be a number > 0 (event-seconds per second), got "${speedText}"`);
+  const leadText = values["wave-lead"] as string | undefined;
+  const waveLeadHours = leadText === undefined ? 2 : Number(leadText);
+  // Past 10 h an admission (2 h after its order) could come after the order's 12 h hold expired.
+  if (!(waveLeadHours > 0 && waveLeadHours < 10))
+    throw new BenchUsageError(`--wave-lead must be in (0, 10) hours, got "${leadText}"`);
+  const waveTo = (values["wave-to"] as string | undefined) ?? base.waveTo;
+  if (waveTo !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(waveTo))
+    throw new BenchUsageError(`--wave-to must be a date written YYYY-MM-DD, got "${waveTo}"`);
   return {
     quick: isQuick,
     repetitions: integer("repetitions", base.repetitions, 1),
@@ -116,6 +147,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     latencySeconds: base.latencySeconds,
     auditCases: base.auditCases,
     waveScale,
+    ...(waveSpeed === undefined ? {} : { waveSpeed }),
+    waveLeadHours,
+    ...(waveTo === undefined ? {} : { waveTo }),
     rssCheckpoints: base.rssCheckpoints,
     partitions: 12,
     cpuProfile: values["cpu-prof"] === true,

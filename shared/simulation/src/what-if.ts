@@ -3,21 +3,21 @@
 // discharge the patient after a realistic stay. No Kafka, no Redis: the same decisions the
 // service would make, in event time, for any capacity plan a scenario describes.
 import { AllocationCore, MemoryPatientStore } from "@fangcang/allocation";
-import { type AnyCloudEvent, caseIdOf, cloudEvent, type EventData, type Route } from "@fangcang/contracts";
+import {
+  type AnyCloudEvent,
+  type CloudEvent,
+  caseIdOf,
+  type EventData,
+  type Route,
+  type Severity,
+} from "@fangcang/contracts";
 import { checkLedgerInvariants, MemoryLedger } from "@fangcang/ledger";
-import { mixSeed, mulberry32, stayDays } from "@fangcang/scenario";
 import { type ClinicalPolicy, triage } from "@fangcang/triage";
 import { EventSchedule } from "./event-schedule.ts";
+import { type IntakeBehaviour, SimulatedIntake } from "./intake.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-export interface IntakeBehaviour {
-  /** Hours between a transfer order and the admission. */
-  admitAfterHours: number;
-  /** Seeds the lengths of stay. */
-  seed: number;
-}
 
 export interface WhatIfReport {
   events: number;
@@ -45,7 +45,7 @@ export async function runWhatIf(
 ): Promise<WhatIfReport> {
   const ledger = new MemoryLedger();
   const core = new AllocationCore({ ledger, patients: new MemoryPatientStore(), policy, source: "fangcang/allocator" });
-  const rng = mulberry32(mixSeed(intake.seed, 0x1a7a4e));
+  const intakeSystems = new SimulatedIntake(intake, { source: "whatif/intake", idPrefix: "whatif" });
   const schedule = new EventSchedule();
   const reported = new Map<string, { at: number; priority: number; preferred: Route; severity: string }>();
   const firstOrdered = new Map<string, number>();
@@ -55,7 +55,6 @@ export async function runWhatIf(
   let events = 0;
   let decisions = 0;
   let outsidePreferredRoute = 0;
-  let n = 0;
   let currentDay = -1;
   let lastTime = 0;
 
@@ -104,40 +103,16 @@ export async function runWhatIf(
             firstOrdered.set(caseId, at);
             if (order.route !== reported.get(caseId)?.preferred) outsidePreferredRoute++;
           }
-          const admitAt = at + intake.admitAfterHours * HOUR;
-          schedule.push(
-            admitAt,
-            cloudEvent(
-              "transfer.admitted",
-              { id: `whatif-admit-${++n}`, source: "whatif/intake", time: new Date(admitAt).toISOString() },
-              {
-                caseId,
-                transferId: order.transferId,
-                facilityId: order.facilityId,
-                at: new Date(admitAt).toISOString(),
-              },
-            ),
-          );
+          const admitted = intakeSystems.admit(output as CloudEvent<"transfer.ordered">);
+          schedule.push(Date.parse(admitted.time), admitted);
         } else if (output.type === "case.closed" || output.type === "transfer.cancelled") {
           waitingNow.delete(caseId);
         }
       }
       if (event.type === "transfer.admitted" && outcome.rejected === undefined) {
-        const severity = (reported.get(event.data.caseId)?.severity ?? "mild") as Parameters<typeof stayDays>[1];
-        const leaveAt = Date.parse(event.time) + stayDays(rng, severity) * DAY;
-        schedule.push(
-          leaveAt,
-          cloudEvent(
-            "patient.discharged",
-            { id: `whatif-discharge-${++n}`, source: "whatif/intake", time: new Date(leaveAt).toISOString() },
-            {
-              caseId: event.data.caseId,
-              facilityId: event.data.facilityId,
-              at: new Date(leaveAt).toISOString(),
-              outcome: "recovered",
-            },
-          ),
-        );
+        const severity = (reported.get(event.data.caseId)?.severity ?? "mild") as Severity;
+        const discharged = intakeSystems.discharge(event, severity);
+        schedule.push(Date.parse(discharged.time), discharged);
       }
     }
   };
