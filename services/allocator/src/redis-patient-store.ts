@@ -6,10 +6,6 @@ import type { Redis } from "ioredis";
 /** Keys per MGET or MSET: Redis runs nothing else while one runs, so each is kept short. */
 const KEYS_PER_COMMAND = 500;
 
-function restored(json: string | null): PatientSnapshot | undefined {
-  return json === null ? undefined : restorePatient(json);
-}
-
 export class RedisPatientStore implements PatientStore {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -20,7 +16,8 @@ export class RedisPatientStore implements PatientStore {
   }
 
   async get(caseId: string): Promise<PatientSnapshot | undefined> {
-    return restored(await this.redis.get(this.prefix + caseId));
+    const json = await this.redis.get(this.prefix + caseId);
+    return json === null ? undefined : restorePatient(json);
   }
 
   /** One MGET: a batch's patients in one command rather than one GET each. */
@@ -32,7 +29,7 @@ export class RedisPatientStore implements PatientStore {
       const values = await this.redis.mget(ids.map((id) => this.prefix + id));
       ids.forEach((id, i) => {
         const json = values[i] ?? null;
-        found.set(id, () => restored(json));
+        found.set(id, () => (json === null ? undefined : restorePatient(json)));
       });
     }
     return found;
