@@ -6,6 +6,10 @@ import type { Redis } from "ioredis";
 /** Keys per MGET or MSET: Redis runs nothing else while one runs, so each is kept short. */
 const KEYS_PER_COMMAND = 500;
 
+function restored(json: string | null): PatientSnapshot | undefined {
+  return json === null ? undefined : restorePatient(json);
+}
+
 export class RedisPatientStore implements PatientStore {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -16,8 +20,7 @@ export class RedisPatientStore implements PatientStore {
   }
 
   async get(caseId: string): Promise<PatientSnapshot | undefined> {
-    const json = await this.redis.get(this.prefix + caseId);
-    return json === null ? undefined : restorePatient(json);
+    return restored(await this.redis.get(this.prefix + caseId));
   }
 
   /** One MGET: a batch's patients in one command rather than one GET each. */
@@ -29,7 +32,7 @@ export class RedisPatientStore implements PatientStore {
       const values = await this.redis.mget(ids.map((id) => this.prefix + id));
       ids.forEach((id, i) => {
         const json = values[i] ?? null;
-        found.set(id, () => (json === null ? undefined : restorePatient(json)));
+        found.set(id, () => restored(json));
       });
     }
     return found;

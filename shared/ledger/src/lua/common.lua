@@ -115,9 +115,9 @@ end
 -- bed. `more` adds fields to the case's hash in the same call.
 local function holdBed(caseId, fid, class, transferId, kind, district, more)
   local expiresAt = AT + HOLD_MS
-  local held = redis.call("HINCRBY", key("fac", fid), "held:" .. class, 1)
-  local v = redis.call("HMGET", key("fac", fid), "total:" .. class, "occ:" .. class)
-  if num(v[1]) - held - num(v[2]) <= 0 then
+  redis.call("HINCRBY", key("fac", fid), "held:" .. class, 1)
+  local total, held, occ = counts(fid, class)
+  if total - held - occ <= 0 then
     redis.call("SREM", key("avail", kind, class), fid)
     redis.call("SREM", key("avail", kind, class, district), fid)
   end
