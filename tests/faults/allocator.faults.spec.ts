@@ -122,11 +122,23 @@ class Group {
     this.members.splice(this.members.indexOf(p), 1);
   }
 
+  /** The supervision under way: waits poll it concurrently, and must not restart a member twice. */
+  private supervising: Promise<true> | undefined;
+
   /**
    * Restarts members that crashed, as a supervisor would; a restart that fails (the broker
    * still away) is tried again on the next call. Returns true so it can sit inside a wait.
+   * Concurrent calls share one pass: two passes would each start a replacement for the same
+   * crashed member while the first is still starting, and the group would never settle.
    */
-  async supervise(): Promise<true> {
+  supervise(): Promise<true> {
+    this.supervising ??= this.replaceCrashed().finally(() => {
+      this.supervising = undefined;
+    });
+    return this.supervising;
+  }
+
+  private async replaceCrashed(): Promise<true> {
     for (const p of [...this.members]) {
       if (p.exitedAlready && !p.expectedExit) {
         console.log(`${p.name} exited on its own; restarting. Its last lines:\n${p.lastLines()}`);
@@ -145,6 +157,11 @@ class Group {
       }
     }
     return true;
+  }
+
+  /** The members as the supervisor sees them, e.g. "broker-0, broker-4 (exited)". */
+  describe(): string {
+    return this.members.map((p) => `${p.name}${p.exitedAlready ? " (exited)" : ""}`).join(", ") || "none";
   }
 
   async stopAll(): Promise<void> {
@@ -219,15 +236,26 @@ async function registerFacilities(run: Run): Promise<void> {
 /** Waits until the allocator group has settled on `members` members after a join or a death. */
 async function groupStable(run: Run, members: number): Promise<void> {
   const groupId = `${run.ns.redisPrefix.replace(/:$/, "")}-allocator`;
-  await waitFor(
-    `${run.label}: group stable with ${members} members`,
-    async () => {
-      await run.group.supervise();
-      const group = (await run.cluster.admin.describeGroups([groupId])).groups[0];
-      return group?.state === "Stable" && group.members.length === members;
-    },
-    PROGRESS_MS,
-  );
+  // Each change of what the broker and the supervisor see is traced, so a group that never
+  // settles shows where it stuck.
+  let seen = "";
+  try {
+    await waitFor(
+      `${run.label}: group stable with ${members} members`,
+      async () => {
+        await run.group.supervise();
+        const group = (await run.cluster.admin.describeGroups([groupId])).groups[0];
+        const now = `group ${group?.state ?? "unknown"} with ${group?.members.length ?? 0} members; allocators ${run.group.describe()}`;
+        if (now !== seen) trace(`${run.label}: ${now}`);
+        seen = now;
+        return group?.state === "Stable" && group.members.length === members;
+      },
+      PROGRESS_MS,
+    );
+  } catch (error) {
+    for (const p of run.group.members) console.log(`${p.name}'s last lines:\n${p.lastLines()}`);
+    throw error;
+  }
 }
 
 /** Waits until the ledger has made about `fraction` × cases state changes (replays make none). */
