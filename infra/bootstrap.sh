@@ -15,8 +15,9 @@ say() { printf 'bootstrap: %s\n' "$*" >&2; }
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] ||
     [ -n "$(find package-lock.json -newer node_modules/.package-lock.json)" ]; then
-    # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries out of the
-    # lockfile it writes, and `npm ci` then refuses that lockfile as out of sync.
+    # `npm install`, not `npm ci`: the registry these machines reach has no other platforms'
+    # optional binaries (biome's, turbo's: `npm view` answers 404), so the lockfile written
+    # here lacks them, and `npm ci` refuses it as out of sync.
     say "installing npm packages (npm install, from package-lock.json)"
     npm install --no-audit --no-fund
   fi
