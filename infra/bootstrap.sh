@@ -25,6 +25,8 @@ elif [ ! -d node_modules ]; then
   say "installing npm packages (npm install; no package-lock.json)"
   npm install --no-audit --no-fund
 fi
+# npm install's postinstall applies it too; here for node_modules installed before the patch.
+node shared/bus/scripts/patch-kafkajs.mjs
 
 # Debian packages, installed when missing if we may: Chromium (and a CJK font for its
 # Chinese screenshots) for the console's browser test, and Java, Maven and redis-server.
