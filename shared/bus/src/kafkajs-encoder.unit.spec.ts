@@ -1,6 +1,7 @@
 // The installed kafkajs is patched (shared/bus/scripts/patch-kafkajs.mjs): its Encoder takes
-// buffers from Node's pool. These specs fail if the patch was not applied (an install with
-// --ignore-scripts) and check that what it encodes is unchanged.
+// buffers from Node's pool and writes varints in place, and a produce request's messages are
+// grouped by partition without copying. These specs fail if the patch was not applied (an
+// install with --ignore-scripts) and check that what it encodes and groups is unchanged.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
@@ -11,6 +12,8 @@ interface EncoderLike {
   buffer: Buffer;
   writeInt32(value: number): EncoderLike;
   writeVarIntString(value: string): EncoderLike;
+  writeVarInt(value: number): EncoderLike;
+  writeUVarInt(value: number): EncoderLike;
 }
 const Encoder = require("kafkajs/src/protocol/encoder") as new (initialSize?: number) => EncoderLike;
 const Decoder = require("kafkajs/src/protocol/decoder") as new (buffer: Buffer) => { readVarIntBytes(): Buffer };
@@ -23,6 +26,25 @@ const decodeRecord = require("kafkajs/src/protocol/recordBatch/record/v0/decoder
   decoder: InstanceType<typeof Decoder>,
   batch: { firstOffset: string; firstTimestamp: string; magicByte: number },
 ) => { key: Buffer; value: Buffer; headers: Record<string, Buffer> };
+
+type Message = { key: string };
+const groupMessagesPerPartition = require("kafkajs/src/producer/groupMessagesPerPartition") as (args: {
+  topic: string;
+  partitionMetadata: { partitionId: number; leader: number }[];
+  messages: Message[];
+  partitioner: (args: { message: Message }) => number;
+}) => Record<string, Message[]>;
+
+/** kafkajs 2.2.4's own varint encoding, before the patch. */
+function releasedUVarInt(value: number): number[] {
+  const bytes = [];
+  while ((value & 0xffffff80) !== 0) {
+    bytes.push((value & 0x7f) | 0x80);
+    value >>>= 7;
+  }
+  bytes.push(value & 0x7f);
+  return bytes;
+}
 
 describe("kafkajs's Encoder, as installed", () => {
   it("takes its buffer from Node's buffer pool rather than allocating its own", () => {
@@ -51,5 +73,35 @@ describe("kafkajs's Encoder, as installed", () => {
     expect(decoded.key.toString()).toBe("SH-1");
     expect(decoded.value.toString()).toBe(value);
     expect(Object.fromEntries(Object.entries(decoded.headers).map(([k, v]) => [k, v.toString()]))).toEqual(headers);
+  });
+
+  it("writes every varint as the released kafkajs did, in place", () => {
+    const values = [0, 1, 63, 64, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 32 - 1, -1, -64];
+    const encoder = new Encoder(4);
+    for (const value of values) encoder.writeUVarInt(value);
+    expect([...encoder.buffer]).toEqual(values.flatMap(releasedUVarInt));
+    const zigzag = (v: number) => (v << 1) ^ (v >> 31);
+    expect([...new Encoder().writeVarInt(-300).writeVarInt(300).buffer]).toEqual([
+      ...releasedUVarInt(zigzag(-300)),
+      ...releasedUVarInt(zigzag(300)),
+    ]);
+  });
+});
+
+describe("kafkajs's grouping of messages by partition, as installed", () => {
+  it("gives each partition its messages in their order, asking the partitioner once per message", () => {
+    const messages = Array.from({ length: 500 }, (_, i) => ({ key: `SH-${(i * 7919) % 997}` }));
+    const asked: string[] = [];
+    const partitioner = ({ message }: { message: Message }) => {
+      asked.push(message.key);
+      return Number(message.key.slice(3)) % 12;
+    };
+    const partitionMetadata = Array.from({ length: 12 }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    const grouped = groupMessagesPerPartition({ topic: "t", partitionMetadata, messages, partitioner });
+    const expected: Record<string, Message[]> = {};
+    for (const m of messages) (expected[Number(m.key.slice(3)) % 12] ??= []).push(m);
+    expect(grouped).toEqual(expected);
+    expect(asked).toEqual(messages.map((m) => m.key));
+    expect(groupMessagesPerPartition({ topic: "t", partitionMetadata: [], messages, partitioner })).toEqual({});
   });
 });
