@@ -52,8 +52,11 @@ describe("npm run bench -- --quick", () => {
         "wave clock held by the allocator",
       ].sort(),
     );
-    // Counts of what should not happen may be zero; everything else is a positive number.
+    // Counts of what should not happen may be zero; so may the bare pipe's CPU per case, which
+    // /proc counts in 10 ms ticks and a --quick drain can finish within one (~15 µs x 2,000
+    // cases). Everything else is a positive number.
     const mayBeZero = [
+      "bare pipe CPU per case",
       "wave dead letters",
       "wave intake answers refused",
       "wave holds expired",
