@@ -15,7 +15,7 @@ import { LatencyCollector, summarise } from "./latency.ts";
 import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts";
 import type { BenchOptions } from "./options.ts";
 import { formatProfileSummary, type ProfileSummary, readProfile, summariseProfile } from "./profile-summary.ts";
-import { describeRedisUsage, redisUsage } from "./redis-usage.ts";
+import { describeRedisUsage, redisPerCase, redisUsage } from "./redis-usage.ts";
 import { type ServiceKind, ServiceProcess } from "./service-process.ts";
 import { type Measurement, median, targets } from "./targets.ts";
 import { runWaveLoop, type WaveLoopResult } from "./wave-loop.ts";
@@ -165,13 +165,9 @@ export class BenchRun {
         `  CPU per case: allocator ${fmt(cpuPerCase.ours)} µs, bare pipe ${fmt(cpuPerCase.bare)} µs\n` +
         `  ${describeRedisUsage(redisBefore, redisAfter, ours.seconds, cases)}`,
     );
-    // Per case, not per script call: a call runs all the operations asked for at once.
-    this.record(
-      "Redis ledger script time per case",
-      "µs",
-      (redisAfter.scriptMicros - redisBefore.scriptMicros) / cases,
-    );
-    this.record("Redis CPU per case", "µs", ((redisAfter.cpuSeconds - redisBefore.cpuSeconds) / cases) * 1e6);
+    const redis = redisPerCase(redisBefore, redisAfter, cases);
+    this.record("Redis ledger script time per case", "µs", redis.scriptMicros);
+    this.record("Redis CPU per case", "µs", redis.cpuMicros);
     await this.namespaces.removeKeys(ns);
   }
 

@@ -26,14 +26,22 @@ export async function redisUsage(redisUrl: string): Promise<RedisUsage> {
   }
 }
 
+/** Per case, not per script call: one script call runs all the ledger operations asked for at once. */
+export function redisPerCase(before: RedisUsage, after: RedisUsage, cases: number) {
+  const n = Math.max(cases, 1);
+  return {
+    scriptMicros: (after.scriptMicros - before.scriptMicros) / n,
+    cpuMicros: ((after.cpuSeconds - before.cpuSeconds) / n) * 1e6,
+  };
+}
+
 export function describeRedisUsage(before: RedisUsage, after: RedisUsage, seconds: number, cases: number): string {
   const cpu = after.cpuSeconds - before.cpuSeconds;
   const calls = after.scriptCalls - before.scriptCalls;
   const micros = after.scriptMicros - before.scriptMicros;
-  // Per case, not per call: one script call runs all the ledger operations asked for at once.
   return (
     `Redis: ${cpu.toFixed(1)} CPU-s (${((cpu / seconds) * 100).toFixed(0)}% of one core), ` +
-    `${calls.toLocaleString("en")} ledger script calls, ${(micros / Math.max(cases, 1)).toFixed(0)} µs of script per case ` +
+    `${calls.toLocaleString("en")} ledger script calls, ${redisPerCase(before, after, cases).scriptMicros.toFixed(0)} µs of script per case ` +
     `(${((micros / 1e6 / seconds) * 100).toFixed(0)}% of one core in scripts)`
   );
 }

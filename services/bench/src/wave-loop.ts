@@ -155,7 +155,6 @@ export async function runWaveLoop(settings: WaveLoopSettings): Promise<WaveLoopR
     topics: [topics.transfers, topics.ledger, topics.deadLetter, topics.cases],
     partitionsConsumedConcurrently: 4,
   });
-
   const release = async (events: AnyCloudEvent[], wallMs: number) => {
     for (const event of events) {
       const at = Date.parse(event.time);
