@@ -83,6 +83,13 @@ export async function runWaveLoop(settings: WaveLoopSettings): Promise<WaveLoopR
   const reportsReleasedAt = new Map<string, number>();
   /** Admissions sent and not yet answered: accepted ones are discharged later, refused ones not. */
   const admissions = new Map<string, CloudEvent<"transfer.admitted">>();
+  /**
+   * Discharges scheduled and not yet released, by the admission they follow, and back. An
+   * admission the ledger took but the allocator refused after all (its receipt, then its dead
+   * letter) has its discharge taken back.
+   */
+  const dischargeOf = new Map<string, string>();
+  const admissionOf = new Map<string, string>();
   const answeredOrders = new Set<string>();
   let clock: WaveClock;
   /** What made the reader fail, for the loop to stop with it instead of waiting for answers. */
@@ -129,9 +136,13 @@ export async function runWaveLoop(settings: WaveLoopSettings): Promise<WaveLoopR
       open.answered(causationId);
       const admitted = admissions.get(causationId);
       if (admitted === undefined) continue;
-      // A receipt: the admission took its ledger operation, the patient is in; discharge after the stay.
+      // A receipt: the admission took its ledger operation, the patient is in; discharge after
+      // the stay, unless a dead letter follows (the ledger refused it: withdrawn there).
       admissions.delete(causationId);
-      feed.schedule(intake.discharge(admitted, severities.get(admitted.data.caseId) ?? "mild"), clock.now);
+      const discharge = intake.discharge(admitted, severities.get(admitted.data.caseId) ?? "mild");
+      dischargeOf.set(causationId, discharge.id);
+      admissionOf.set(discharge.id, causationId);
+      feed.schedule(discharge, clock.now);
     }
   };
 
@@ -148,6 +159,12 @@ export async function runWaveLoop(settings: WaveLoopSettings): Promise<WaveLoopR
     open.answered(id);
     reportsReleasedAt.delete(id);
     admissions.delete(id);
+    const discharge = dischargeOf.get(id);
+    if (discharge !== undefined) {
+      dischargeOf.delete(id);
+      admissionOf.delete(discharge);
+      feed.withdraw(discharge);
+    }
   };
 
   const reader = new BatchConsumer(createKafka({ brokers: settings.brokers, clientId: "fangcang-bench-intake" }), {
@@ -168,6 +185,11 @@ export async function runWaveLoop(settings: WaveLoopSettings): Promise<WaveLoopR
         admissions.set(event.id, event);
         result.released.admissions++;
       } else if (event.type === "patient.discharged") {
+        const admission = admissionOf.get(event.id);
+        if (admission !== undefined) {
+          admissionOf.delete(event.id);
+          dischargeOf.delete(admission);
+        }
         result.released.discharges++;
       } else {
         result.released.wave++;

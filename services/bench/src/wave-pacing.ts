@@ -110,6 +110,8 @@ export class WaveFeed {
   /** Answers whose due time had passed on the clock when they were scheduled, and the most late one, in ms. */
   late = 0;
   maxLatenessMs = 0;
+  /** Ids of scheduled answers taken back before they were due: dropped when they come up. */
+  private readonly withdrawn = new Set<string>();
 
   constructor(scenario: Iterable<AnyCloudEvent>) {
     this.scenario = scenario[Symbol.iterator]();
@@ -153,6 +155,11 @@ export class WaveFeed {
     this.answers.push(at, answer);
   }
 
+  /** Takes back a scheduled answer not released yet (an admission the allocator refused after all). */
+  withdraw(answerId: string): void {
+    this.withdrawn.add(answerId);
+  }
+
   /**
    * Removes and returns the events due by `untilMs`, in event-time order, stopping `leadMs`
    * past the first one among them that awaits an answer; `reachedMs` is where that left off.
@@ -165,6 +172,7 @@ export class WaveFeed {
       let event: AnyCloudEvent;
       if (answerAt <= this.nextMs && answerAt !== Number.POSITIVE_INFINITY) {
         event = this.answers.pop() as AnyCloudEvent;
+        if (this.withdrawn.delete(event.id)) continue;
       } else if (this.next !== undefined && this.nextMs <= limit) {
         event = this.next;
         this.pull();
@@ -187,13 +195,15 @@ export class OpenInputs {
   private readonly heap: [number, string][] = [];
   /**
    * Inputs seen on another topic than their answers (the allocator's own follow-ups) may be
-   * answered before they are seen: such answers are kept until then.
+   * answered before they are seen, and are seen at least once: an allocator that fails a
+   * batch after producing its follow-ups produces them again, and answers the copy with
+   * nothing (it has applied it). Their answers are kept for good, so a copy never reopens.
    */
-  private readonly seenFirst: (id: string) => boolean;
-  private readonly answeredEarly = new Set<string>();
+  private readonly isFollowUp: (id: string) => boolean;
+  private readonly answeredFollowUps = new Set<string>();
 
-  constructor(answerMayComeFirst: (id: string) => boolean = () => false) {
-    this.seenFirst = answerMayComeFirst;
+  constructor(isFollowUp: (id: string) => boolean = () => false) {
+    this.isFollowUp = isFollowUp;
   }
 
   get size(): number {
@@ -201,7 +211,7 @@ export class OpenInputs {
   }
 
   released(id: string, eventMs: number, releasedMs: number): void {
-    if (this.answeredEarly.delete(id) || this.open.has(id)) return;
+    if (this.open.has(id) || this.answeredFollowUps.has(id)) return;
     this.open.set(id, { eventMs, releasedMs });
     const heap = this.heap;
     heap.push([eventMs, id]);
@@ -215,11 +225,9 @@ export class OpenInputs {
 
   /** Marks an input answered; returns the wall time it was released the first time it is answered. */
   answered(id: string): number | undefined {
+    if (this.isFollowUp(id)) this.answeredFollowUps.add(id);
     const entry = this.open.get(id);
-    if (entry === undefined) {
-      if (this.seenFirst(id)) this.answeredEarly.add(id);
-      return undefined;
-    }
+    if (entry === undefined) return undefined;
     this.open.delete(id);
     return entry.releasedMs;
   }

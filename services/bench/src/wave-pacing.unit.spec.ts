@@ -97,6 +97,15 @@ describe("the wave's feed", () => {
     expect(ids(feed.due(T0 + 4 * HOUR))).toEqual(["a"]);
   });
 
+  it("given an answer taken back before it is due, then it is never released and the feed still finishes", () => {
+    const feed = new WaveFeed([event("w1", 1), event("w2", 5)]);
+    feed.schedule(event("kept", 2, "transfer.admitted"), T0);
+    feed.schedule(event("taken-back", 3, "transfer.admitted"), T0);
+    feed.withdraw("taken-back");
+    expect(ids(feed.due(T0 + 100 * HOUR))).toEqual(["w1", "kept", "w2"]);
+    expect(feed.finished).toBe(true);
+  });
+
   it("given answers due after the wave's last event, then they are never released and the feed finishes without them", () => {
     const feed = new WaveFeed([event("w1", 1), event("w2", 5)]);
     feed.schedule(event("in", 4, "transfer.admitted"), T0);
@@ -131,6 +140,15 @@ describe("inputs the allocator has not answered", () => {
     open.released("r-1", T0, 10);
     expect(open.size).toBe(1);
     expect(open.sample(5)).toEqual(["r-1"]);
+  });
+
+  it("given a follow-up seen again after it was answered (produced twice by a batch that failed), then the copy is not opened again", () => {
+    const open = new OpenInputs((id) => id.startsWith("offer-"));
+    open.released("offer-1", T0, 10);
+    expect(open.answered("offer-1")).toBe(10);
+    open.released("offer-1", T0, 20);
+    expect(open.size).toBe(0);
+    expect(open.oldestEventMs()).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
