@@ -254,7 +254,7 @@ export class BenchRun {
   // ---- latency at fixed rates -----------------------------------------------------------
 
   private async latency(r: number): Promise<void> {
-    const { latencyRates, latencySeconds, seed } = this.options;
+    const { latencyRates, latencySeconds, latencyWarmupSeconds, seed } = this.options;
     const ns = await this.namespaces.create(`lat${r}`);
     const groupId = `${ns.redisNamespace}-allocator`;
     const service = await this.startService("allocator", ns, groupId, `lat${r}-allocator`);
@@ -263,7 +263,8 @@ export class BenchRun {
     const producer = new EventProducer(createKafka({ brokers: this.infra.brokers, clientId: "fangcang-bench" }));
     await producer.connect();
     try {
-      const total = latencyRates.reduce((sum, rate) => sum + rate * latencySeconds, 0);
+      const warmup = (latencyRates[0] ?? 0) * latencyWarmupSeconds;
+      const total = latencyRates.reduce((sum, rate) => sum + rate * latencySeconds, warmup);
       const { facilities, reports } = compressedBacklog(seed, total, 10);
       await produceEvents(producer, ns.topics, facilities);
       await measureDrain({
@@ -272,7 +273,8 @@ export class BenchRun {
         topics: [ns.topics.facilities, ns.topics.cases],
         assertAlive: () => service.assertAlive(),
       });
-      for (const rate of latencyRates) {
+      /** Produces `limit` reports at `rate`; the ids of those sent, and the rate reached. */
+      const play = async (rate: number, limit: number, label: string) => {
         const ids: string[] = [];
         const recording = (function* () {
           for (let next = reports.next(); !next.done; next = reports.next()) {
@@ -280,16 +282,25 @@ export class BenchRun {
             yield next.value;
           }
         })();
-        const bar = new ProgressBar({ unit: "events", total: rate * latencySeconds, stream: this.io.stderr });
+        const bar = new ProgressBar({ unit: "events", total: limit, stream: this.io.stderr });
         const started = performance.now();
         const sent = await produceEvents(producer, ns.topics, recording, {
           rate,
-          limit: rate * latencySeconds,
-          onProgress: (n) => bar.update(n, `latency ${r} at ${rate}/s`),
+          limit,
+          onProgress: (n) => bar.update(n, label),
         });
         bar.finish();
+        return { ids, sent, seconds: (performance.now() - started) / 1000 };
+      };
+      if (warmup > 0) {
+        const rate = latencyRates[0] as number;
+        const { ids } = await play(rate, warmup, `latency ${r}, warming up at ${rate}/s`);
+        await collector.latencies(ids, 600_000);
+      }
+      for (const rate of latencyRates) {
+        const { ids, sent, seconds } = await play(rate, rate * latencySeconds, `latency ${r} at ${rate}/s`);
         // The producer may fall short of the rate on a loaded machine: say what it reached.
-        const achieved = sent / ((performance.now() - started) / 1000);
+        const achieved = sent / seconds;
         this.record(`input rate reached for ${fmt(rate)}/s`, "events/s", achieved);
         // Above the allocator's throughput a backlog builds up: give it time to drain.
         const summary = summarise(await collector.latencies(ids, 600_000));

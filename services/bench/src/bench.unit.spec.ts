@@ -8,6 +8,7 @@ describe("benchmark options", () => {
   it("given no arguments, then the full run the issue asks for: 200,000 cases, 3 runs, 500/2,000/5,000 cases/s", () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({ quick: false, repetitions: 3, backlogCases: 200_000, waveScale: 1 });
+    expect(options).toMatchObject({ latencySeconds: 10, latencyWarmupSeconds: 2 });
     expect(options.latencyRates).toEqual([500, 2_000, 5_000]);
     expect(options.rssCheckpoints).toEqual([100_000, 600_000]);
     expect(options.steps).toEqual(["audit", "throughput", "latency", "wave"]);

@@ -15,6 +15,12 @@ export interface BenchOptions {
   /** Input rates (cases/s) the latency step holds, each for `latencySeconds`. */
   latencyRates: number[];
   latencySeconds: number;
+  /**
+   * Seconds of input at the first rate before any is measured, their decisions awaited: the
+   * targets are a running allocator's, not its first second's (a fresh process compiles its
+   * hot path then, which put p99 at 500/s at ~200-300 ms on a slow machine).
+   */
+  latencyWarmupSeconds: number;
   /** Cases in the recorded log the audit step replays. */
   auditCases: number;
   /** Fraction of the Shanghai wave the wave step plays (1: all of it). */
@@ -66,6 +72,7 @@ const full = {
   backlogCases: 200_000,
   latencyRates: [500, 2_000, 5_000],
   latencySeconds: 10,
+  latencyWarmupSeconds: 2,
   auditCases: 50_000,
   waveScale: 1,
   waveTo: undefined,
@@ -77,6 +84,7 @@ const quick = {
   backlogCases: 2_000,
   latencyRates: [200, 500],
   latencySeconds: 2,
+  latencyWarmupSeconds: 1,
   auditCases: 2_000,
   waveScale: 0.01,
   // The wave's first 25 days: seconds, not minutes, with admissions and discharges in them.
@@ -145,6 +153,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     backlogCases: integer("cases", base.backlogCases, 1),
     latencyRates: base.latencyRates,
     latencySeconds: base.latencySeconds,
+    latencyWarmupSeconds: base.latencyWarmupSeconds,
     auditCases: base.auditCases,
     waveScale,
     ...(waveSpeed === undefined ? {} : { waveSpeed }),
