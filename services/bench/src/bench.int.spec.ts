@@ -33,6 +33,8 @@ describe("npm run bench -- --quick", () => {
         "allocator RSS after the backlog",
         "allocator RSS at 100 cases",
         "allocator CPU per case",
+        "allocator inputs per batch, backlog",
+        "allocator inputs per batch, wave",
         "bare pipe CPU per case",
         "Redis ledger script time per case",
         "Redis CPU per case",

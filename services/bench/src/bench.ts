@@ -148,7 +148,7 @@ export class BenchRun {
     await this.produceWithProgress(ns, chain(backlog.facilities, backlog.reports), cases, "backlog");
     const bare = await this.drain("bare-pipe", ns, `tput${r}`);
     const redisBefore = await redisUsage(this.infra.redisUrl);
-    const ours = await this.drain("allocator", ns, `tput${r}`, this.rssAt(cases));
+    const ours = await this.drain("allocator", ns, `tput${r}`, this.rssAt(cases, "backlog"));
     const redisAfter = await redisUsage(this.infra.redisUrl);
     const bareRate = cases / bare.seconds;
     const ourRate = cases / ours.seconds;
@@ -159,6 +159,7 @@ export class BenchRun {
     const cpuPerCase = { bare: (bare.cpuSeconds / cases) * 1e6, ours: (ours.cpuSeconds / cases) * 1e6 };
     this.record("bare pipe CPU per case", "µs", cpuPerCase.bare);
     this.record("allocator CPU per case", "µs", cpuPerCase.ours);
+    this.recordBatches("backlog", ours.batches);
     this.io.log(
       `throughput ${r}: allocator ${fmt(ourRate)} cases/s (${ours.events.toLocaleString("en")} messages in ${ours.seconds.toFixed(1)} s), ` +
         `bare pipe ${fmt(bareRate)} cases/s (${bare.seconds.toFixed(1)} s): ratio ${(ourRate / bareRate).toFixed(2)}\n` +
@@ -171,13 +172,25 @@ export class BenchRun {
     await this.namespaces.removeKeys(ns);
   }
 
+  /** The allocator's mean batch: a paced input stream arrives in smaller fetches than a backlog. */
+  private recordBatches(step: string, counts: ReturnType<ServiceProcess["batchCounts"]>): void {
+    if (counts === undefined) throw new Error("the allocator stopped without logging its batch counters");
+    this.record(`allocator inputs per batch, ${step}`, "inputs", counts.inputs / Math.max(1, counts.batches));
+  }
+
   /** Starts a service on the namespace's backlog and times it draining it. */
   private async drain(
     kind: ServiceKind,
     ns: BenchNamespace,
     label: string,
     onPoll?: (committed: number, end: number, service: ServiceProcess) => void,
-  ): Promise<{ seconds: number; events: number; rss: number; cpuSeconds: number }> {
+  ): Promise<{
+    seconds: number;
+    events: number;
+    rss: number;
+    cpuSeconds: number;
+    batches: ReturnType<ServiceProcess["batchCounts"]>;
+  }> {
     const groupId = `${ns.redisNamespace}-${kind}`;
     const service = await this.startService(kind, ns, groupId, `${label}-${kind}`);
     // From the moment it is consuming: what starting took (loading modules, joining) is left out.
@@ -199,7 +212,7 @@ export class BenchRun {
     const rss = service.memory().rss;
     const cpuSeconds = service.cpuSeconds() - cpuBefore;
     await this.stopService(service);
-    return { ...result, rss, cpuSeconds };
+    return { ...result, rss, cpuSeconds, batches: service.batchCounts() };
   }
 
   private async startService(
@@ -322,7 +335,10 @@ export class BenchRun {
    * Reads the allocator's resident memory as the cases it has processed pass each checkpoint,
    * estimated from the share of the topics consumed (cases are spread evenly through them).
    */
-  private rssAt(cases: number): (committed: number, end: number, service: ServiceProcess) => void {
+  private rssAt(
+    cases: number,
+    step: "backlog" | "wave",
+  ): (committed: number, end: number, service: ServiceProcess) => void {
     const { rssCheckpoints } = this.options;
     const pending = rssCheckpoints.filter((checkpoint) => checkpoint <= cases);
     return (committed, end, service) => {
@@ -331,8 +347,10 @@ export class BenchRun {
         const checkpoint = pending.shift() as number;
         const mb = service.memory().rss / MB;
         const target = checkpoint === rssCheckpoints.at(-1) ? targets.rssAt600k : undefined;
-        this.record(`allocator RSS at ${fmt(checkpoint)} cases`, "MB", mb, target);
-        this.io.log(`  allocator RSS at ~${fmt(checkpoint)} cases: ${mb.toFixed(0)} MB`);
+        // The wave's readings apart: its mix of inputs is not the backlog's reports alone.
+        const name = `allocator RSS at ${fmt(checkpoint)} cases${step === "wave" ? ", wave" : ""}`;
+        this.record(name, "MB", mb, target);
+        this.io.log(`  ${name}: ${mb.toFixed(0)} MB`);
       }
     };
   }
@@ -358,7 +376,7 @@ export class BenchRun {
     const groupId = `${ns.redisNamespace}-allocator`;
     const readerGroupId = `${ns.redisNamespace}-intake`;
     const service = await this.startService("allocator", ns, groupId, "wave-allocator");
-    const rss = this.rssAt(plannedCases);
+    const rss = this.rssAt(plannedCases, "wave");
     const bar = new ProgressBar({ unit: "days", total: days.length, stream: this.io.stderr });
     let result: WaveLoopResult;
     try {
@@ -391,6 +409,7 @@ export class BenchRun {
       bar.finish();
       await this.stopService(service);
     }
+    this.recordBatches("wave", service.batchCounts());
     const { decisionLagsMs, ...counts } = result;
     this.waveCounts = counts;
     const inputs = result.released.wave + result.released.admissions + result.released.discharges;

@@ -46,6 +46,8 @@ export class ServiceProcess {
   private readonly tail: string[] = [];
   private started = false;
   private exitCode: number | null | undefined;
+  /** What the service logged on stopping (the allocator: its worker's counters). */
+  private stoppedFields: Record<string, unknown> | undefined;
 
   private constructor(kind: ServiceKind, settings: ServiceSettings) {
     this.kind = kind;
@@ -77,11 +79,13 @@ export class ServiceProcess {
       if (stream === null) continue;
       createInterface({ input: stream }).on("line", (line) => {
         if (line.includes(`"${kind} started"`)) this.started = true;
+        if (line.includes('"message":"stopped"')) this.stoppedFields = JSON.parse(line) as Record<string, unknown>;
         this.tail.push(line.slice(0, 400));
         if (this.tail.length > 30) this.tail.shift();
       });
     }
-    this.exited = once(this.child, "exit").then(([code]) => {
+    // "close", not "exit": its output has been read to the end by then (the stop line included).
+    this.exited = once(this.child, "close").then(([code]) => {
       this.exitCode = code as number | null;
       return this.exitCode;
     });
@@ -113,6 +117,17 @@ export class ServiceProcess {
 
   cpuSeconds(): number {
     return cpuSeconds(this.child.pid as number);
+  }
+
+  /**
+   * Batches the allocator's worker handled and the inputs in them, from its stop line: how much
+   * of a batch's fixed costs each input carries. Undefined before it has stopped, or for the
+   * bare pipe.
+   */
+  batchCounts(): { batches: number; inputs: number } | undefined {
+    const fields = this.stoppedFields;
+    if (typeof fields?.batches !== "number" || typeof fields.events !== "number") return undefined;
+    return { batches: fields.batches, inputs: fields.events };
   }
 
   lastLines(): string {
