@@ -61,8 +61,8 @@ describe("kafkajs's Encoder, as installed", () => {
 
   it("encodes a record with CloudEvents headers that decodes to the same record", () => {
     const headers = { ce_id: "dec-1", ce_type: "transfer.ordered", "content-type": "application/json" };
-    const value = JSON.stringify({ caseId: "SH-1", facilityId: "FC-1", reasons: ["x".repeat(600)] });
     // Long enough to make the encoder grow its buffer past the first 512 bytes.
+    const value = JSON.stringify({ caseId: "SH-1", facilityId: "FC-1", reasons: ["x".repeat(600)] });
     // As a record batch holds it: its length, then the record; decoded as kafkajs's fetch does.
     const record = encodeRecord({ key: "SH-1", value, headers }).buffer;
     const decoded = decodeRecord(new Decoder(new Decoder(record).readVarIntBytes()), {
