@@ -16,7 +16,7 @@ import { type BenchInfra, type BenchNamespace, Namespaces } from "./namespace.ts
 import type { BenchOptions } from "./options.ts";
 import { formatProfileSummary, type ProfileSummary, readProfile, summariseProfile } from "./profile-summary.ts";
 import { describeRedisUsage, redisPerCase, redisUsage } from "./redis-usage.ts";
-import { type ServiceKind, ServiceProcess } from "./service-process.ts";
+import { type BatchCounts, type ServiceKind, ServiceProcess } from "./service-process.ts";
 import { type Measurement, median, targets } from "./targets.ts";
 import { runWaveLoop, type WaveLoopResult } from "./wave-loop.ts";
 import { defaultWaveSpeed } from "./wave-pacing.ts";
@@ -173,7 +173,7 @@ export class BenchRun {
   }
 
   /** The allocator's mean batch: a paced input stream arrives in smaller fetches than a backlog. */
-  private recordBatches(step: string, counts: ReturnType<ServiceProcess["batchCounts"]>): void {
+  private recordBatches(step: string, counts: BatchCounts | undefined): void {
     if (counts === undefined) throw new Error("the allocator stopped without logging its batch counters");
     this.record(`allocator inputs per batch, ${step}`, "inputs", counts.inputs / Math.max(1, counts.batches));
   }
@@ -189,7 +189,7 @@ export class BenchRun {
     events: number;
     rss: number;
     cpuSeconds: number;
-    batches: ReturnType<ServiceProcess["batchCounts"]>;
+    batches: BatchCounts | undefined;
   }> {
     const groupId = `${ns.redisNamespace}-${kind}`;
     const service = await this.startService(kind, ns, groupId, `${label}-${kind}`);

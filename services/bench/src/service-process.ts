@@ -39,6 +39,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
+/** Batches the allocator's worker handled, and the inputs in them. */
+export interface BatchCounts {
+  batches: number;
+  inputs: number;
+}
+
 export class ServiceProcess {
   readonly kind: ServiceKind;
   readonly child: ChildProcess;
@@ -124,7 +130,7 @@ export class ServiceProcess {
    * of a batch's fixed costs each input carries. Undefined before it has stopped, or for the
    * bare pipe.
    */
-  batchCounts(): { batches: number; inputs: number } | undefined {
+  batchCounts(): BatchCounts | undefined {
     const fields = this.stoppedFields;
     if (typeof fields?.batches !== "number" || typeof fields.events !== "number") return undefined;
     return { batches: fields.batches, inputs: fields.events };
